@@ -1,0 +1,55 @@
+import { resolveCredentials, resolveProjectId, type Credentials } from './credentials';
+import { DcsClient } from './dcs';
+import { DrsClient } from './drs';
+import { resolveEndpoints, type Endpoints } from './endpoints';
+import { SmnClient } from './smn';
+import { TaurusDbClient } from './taurusdb';
+import { Transport, type TransportOptions } from './transport';
+import { remainingTimeMs, type FunctionGraphContext } from '../functiongraph/context';
+import { createLogger, type Logger } from '../log/logger';
+
+export interface HuaweiClient {
+  drs: DrsClient;
+  dcs: DcsClient;
+  taurusdb: TaurusDbClient;
+  smn: SmnClient;
+  projectId: string;
+  endpoints: Endpoints;
+}
+
+export interface HuaweiClientOptions extends Partial<Omit<TransportOptions, 'endpoints' | 'credentials' | 'logger'>> {
+  env?: NodeJS.ProcessEnv;
+  context?: FunctionGraphContext;
+  logger?: Logger;
+  /** Overrides what the environment and context would give. */
+  credentials?: Credentials;
+  projectId?: string;
+  endpoints?: Endpoints;
+}
+
+/**
+ * The one client every function uses. Resolves endpoints, credentials and project id up front so a
+ * missing setting fails at start with the variable's name, not at the first call.
+ */
+export function createHuaweiClient(options: HuaweiClientOptions = {}): HuaweiClient {
+  const env = options.env ?? process.env;
+  const { context } = options;
+  const endpoints = options.endpoints ?? resolveEndpoints(env);
+  const credentials = options.credentials ?? resolveCredentials(env, context);
+  const projectId = options.projectId ?? resolveProjectId(env, context);
+  const transport = new Transport({
+    remainingTimeMs: () => remainingTimeMs(context),
+    ...options,
+    endpoints,
+    credentials,
+    logger: options.logger ?? createLogger(),
+  });
+  return {
+    drs: new DrsClient(transport, projectId),
+    dcs: new DcsClient(transport, projectId),
+    taurusdb: new TaurusDbClient(transport, projectId),
+    smn: new SmnClient(transport, projectId),
+    projectId,
+    endpoints,
+  };
+}

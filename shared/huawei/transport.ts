@@ -1,0 +1,229 @@
+import { Pool } from 'undici';
+import type { Credentials } from './credentials';
+import type { Endpoints, Service } from './endpoints';
+import { HuaweiApiError } from './errors';
+import { canonicalQueryString, signRequest, type QueryParams } from './signer';
+import type { Logger } from '../log/logger';
+
+export interface ApiRequest {
+  /** `service.operationName`, used in errors, logs and fault injection. */
+  operation: string;
+  service: Service;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path with every segment already percent-encoded. */
+  path: string;
+  query?: QueryParams;
+  body?: unknown;
+  /**
+   * Reads are retried on 429, 5xx and network errors. Calls that create something are sent once:
+   * a blind resend could create a second restore job, so the caller decides what happens next.
+   */
+  retry: boolean;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+  requestId: string | undefined;
+}
+
+export interface RetryPolicy {
+  /** Attempts per read, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface TransportOptions {
+  endpoints: Endpoints;
+  credentials: Credentials;
+  logger: Logger;
+  connectTimeoutMs?: number;
+  /** Per attempt: time to the whole answer. */
+  requestTimeoutMs?: number;
+  /** Per call, all attempts and waits included. */
+  budgetMs?: number;
+  /** The invocation's remaining time; calls stop this long before it runs out. */
+  remainingTimeMs?: () => number | undefined;
+  safetyMarginMs?: number;
+  retry?: Partial<RetryPolicy>;
+  pools?: PoolCache;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** One keep-alive pool per endpoint origin, kept across warm invocations. */
+export class PoolCache {
+  private readonly pools = new Map<string, Pool>();
+  constructor(private readonly connectTimeoutMs = 3_000) {}
+
+  get(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: 32,
+        keepAliveTimeout: 30_000,
+        connect: { timeout: this.connectTimeoutMs },
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+}
+
+export const sharedPools = new PoolCache();
+
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 5_000 };
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export class Transport {
+  private readonly retryPolicy: RetryPolicy;
+  private readonly pools: PoolCache;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: TransportOptions) {
+    this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+    this.pools = options.pools ?? sharedPools;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Sends the request (retrying reads) and returns the 2xx answer, or throws HuaweiApiError. */
+  async send(request: ApiRequest): Promise<ApiResponse> {
+    const deadline = this.deadline();
+    const maxAttempts = request.retry ? this.retryPolicy.maxAttempts : 1;
+    for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
+      let error: HuaweiApiError;
+      let retryAfterMs: number | undefined;
+      try {
+        const response = await this.attempt(request, deadline, attempt);
+        if (response.status < 400) {
+          this.options.logger.debug('api.call', { operation: request.operation, status: response.status, attempt, durationMs: Date.now() - started, requestId: response.requestId });
+          return response;
+        }
+        error = errorFromResponse(request.operation, response, attempt);
+        if (response.status === 429 || response.status === 503) retryAfterMs = parseRetryAfter(response.retryAfter);
+      } catch (caught) {
+        error = caught as HuaweiApiError;
+      }
+      const waitMs = retryAfterMs ?? this.backoff(attempt);
+      const canRetry = error.retryable && attempt < maxAttempts && Date.now() + waitMs < deadline;
+      this.options.logger.warn('api.call.failed', {
+        operation: request.operation,
+        status: error.status,
+        errorCode: error.errorCode,
+        kind: error.kind,
+        attempt,
+        durationMs: Date.now() - started,
+        requestId: error.requestId,
+        willRetryInMs: canRetry ? Math.round(waitMs) : undefined,
+      });
+      if (!canRetry) throw error;
+      await this.sleep(waitMs);
+    }
+  }
+
+  private deadline(): number {
+    const now = Date.now();
+    const budget = this.options.budgetMs ?? 25_000;
+    const remaining = this.options.remainingTimeMs?.();
+    const fromInvocation = remaining === undefined ? Infinity : remaining - (this.options.safetyMarginMs ?? 1_000);
+    return now + Math.max(0, Math.min(budget, fromInvocation));
+  }
+
+  /** Full jitter: uniform in [0, min(cap, base · 2^(attempt-1))]. */
+  private backoff(attempt: number): number {
+    const { baseDelayMs, maxDelayMs } = this.retryPolicy;
+    return this.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+  }
+
+  private async attempt(
+    request: ApiRequest,
+    deadline: number,
+    attempt: number,
+  ): Promise<ApiResponse & { retryAfter: string | undefined }> {
+    const base = this.options.endpoints[request.service];
+    const { credentials } = this.options;
+    const basePath = base.pathname.replace(/\/$/, '');
+    const path = `${basePath}${request.path}`;
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const unsigned: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (credentials.securityToken) unsigned['X-Security-Token'] = credentials.securityToken;
+    const headers = signRequest(
+      { method: request.method, path, host: base.host, query: request.query, headers: unsigned, ...(body ? { body } : {}) },
+      credentials,
+    );
+    const query = canonicalQueryString(request.query);
+    const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, deadline - Date.now()));
+    const fail = (kind: 'network' | 'timeout', cause: unknown) =>
+      new HuaweiApiError({ operation: request.operation, kind, errorMsg: cause instanceof Error ? cause.message : String(cause), attempts: attempt, cause });
+
+    let status: number;
+    let responseHeaders: Record<string, string | string[] | undefined>;
+    let text: string;
+    try {
+      const response = await this.pools.get(base.origin).request({
+        method: request.method,
+        path: query ? `${path}?${query}` : path,
+        headers,
+        ...(body ? { body } : {}),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      status = response.statusCode;
+      responseHeaders = response.headers;
+      text = await response.body.text();
+    } catch (cause) {
+      const code = (cause as { code?: string; name?: string }).code ?? '';
+      const name = (cause as { name?: string }).name ?? '';
+      throw fail(TIMEOUT_CODES.has(code) || name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', cause);
+    }
+
+    let parsed: unknown = {};
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = { error_msg: text.slice(0, 512) };
+      }
+    }
+    const fields = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;
+    const requestId = header(responseHeaders, 'x-request-id') ?? (typeof fields.request_id === 'string' ? fields.request_id : undefined);
+    return { status, body: parsed, requestId, retryAfter: header(responseHeaders, 'retry-after') };
+  }
+}
+
+function errorFromResponse(operation: string, response: ApiResponse, attempt: number): HuaweiApiError {
+  const fields = (response.body && typeof response.body === 'object' ? response.body : {}) as Record<string, unknown>;
+  return new HuaweiApiError({
+    operation,
+    kind: 'http',
+    status: response.status,
+    errorCode: typeof fields.error_code === 'string' ? fields.error_code : undefined,
+    errorMsg: typeof fields.error_msg === 'string' ? fields.error_msg : undefined,
+    requestId: response.requestId,
+    attempts: attempt,
+  });
+}
