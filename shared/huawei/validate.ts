@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { HuaweiApiError, InvalidRequestError } from './errors';
+import { percentEncode } from './signer';
 
 function fieldOf(issue: z.core.$ZodIssue): string {
   return issue.path.length ? issue.path.map(String).join('.') : '(request)';
@@ -27,7 +28,11 @@ export function parseResponse<S extends z.ZodType>(operation: string, schema: S,
   });
 }
 
-/** Path segments are always percent-encoded so an id can never change the route. */
+/**
+ * Path segments are percent-encoded (strict RFC 3986, as the signer canonicalises) so an id can never
+ * change the route. ':' stays literal (legal in
+ * a path) so an SMN topic URN signs the same whether the gateway canonicalises the raw or decoded path.
+ */
 export function segment(value: string): string {
-  return encodeURIComponent(value);
+  return percentEncode(value).replace(/%3A/g, ':');
 }

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { CreateBackupMigrationJobRequest, DRS_JOB_STATUSES, type DrsJobStatus } from '../../shared/huawei/drs-schemas';
+import type { ObsStore } from './obs';
+import { error, intParam, ok, type Route } from './route';
+
+/** What a restore of a given backup file will end in. */
+export interface ScriptedOutcome {
+  status: 'SUCCESS' | 'FAILED' | 'PRECHECK FAILED' | 'STUCK';
+  errorLog?: string;
+  /** How many jobs for this file it applies to; 1 by default, so a re-upload then succeeds. */
+  times?: number;
+}
+
+export interface DrsOptions {
+  /** Time a job spends TRANSFERRING before it ends. */
+  jobDurationMs: number;
+  /** Time before a failing precheck reports PRECHECK FAILED. */
+  precheckMs: number;
+}
+
+interface SimJob {
+  id: string;
+  request: CreateBackupMigrationJobRequest & { base_info: { name: string } };
+  createdAt: number;
+  /** When the job reaches its outcome; Infinity while stuck. */
+  endsAt: number;
+  outcome: Exclude<ScriptedOutcome['status'], 'STUCK'> | 'STUCK';
+  errorLog?: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * DRS backup migration as the reference pages describe it, with the life a real restore has:
+ * TRANSFERRING, then SUCCESS, FAILED or PRECHECK FAILED. Restores into one instance follow SQL
+ * Server's rules: a log restore needs a restored full, and nothing restores after the last backup.
+ */
+export class DrsService {
+  readonly jobs = new Map<string, SimJob>();
+  private readonly scripted = new Map<string, ScriptedOutcome>();
+
+  constructor(
+    private readonly obs: ObsStore,
+    public options: DrsOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Makes the next restore(s) of `fileName` end as scripted. */
+  script(fileName: string, outcome: ScriptedOutcome): void {
+    this.scripted.set(fileName, { times: 1, ...outcome });
+  }
+
+  /** Ends every job still transferring (stuck ones stay stuck). */
+  settle(): void {
+    const now = this.now();
+    for (const job of this.jobs.values()) if (job.endsAt > now && job.endsAt !== Infinity) job.endsAt = now;
+  }
+
+  statusOf(job: SimJob): DrsJobStatus {
+    if (job.outcome === 'STUCK' || this.now() < job.endsAt) return 'TRANSFERRING';
+    return job.outcome;
+  }
+
+  private decideOutcome(request: SimJob['request']): Pick<SimJob, 'outcome' | 'errorLog'> {
+    const file = request.backup_info.files[0]!;
+    const scripted = this.scripted.get(file.name);
+    if (scripted) {
+      scripted.times = (scripted.times ?? 1) - 1;
+      if (scripted.times <= 0) this.scripted.delete(file.name);
+      return { outcome: scripted.status, errorLog: scripted.errorLog ?? `${scripted.status} (scripted for ${file.name})` };
+    }
+    if (request.backup_info.file_source === 'OBS') {
+      const key = `${file.obs_path ?? ''}${file.name}`;
+      if (!this.obs.get(request.backup_info.bucket_name ?? '', key)) {
+        return { outcome: 'PRECHECK FAILED', errorLog: `Backup file ${key} was not found in bucket ${request.backup_info.bucket_name}.` };
+      }
+    }
+    const instance = request.target_db_info.target_instance_id;
+    const earlier = [...this.jobs.values()].filter((j) => j.request.target_db_info.target_instance_id === instance && this.statusOf(j) === 'SUCCESS');
+    if (earlier.some((j) => j.request.options.is_last_backup)) {
+      return { outcome: 'FAILED', errorLog: 'The database is already online: its last backup was restored; no further backup can be applied.' };
+    }
+    if (request.options.recovery_mode === 'incre' && !earlier.some((j) => j.request.options.recovery_mode === 'full')) {
+      return { outcome: 'FAILED', errorLog: 'No full backup has been restored to this instance; an incremental backup cannot be applied.' };
+    }
+    return { outcome: 'SUCCESS' };
+  }
+
+  private summary(job: SimJob) {
+    const status = this.statusOf(job);
+    const done = status !== 'TRANSFERRING';
+    return {
+      id: job.id,
+      name: job.request.base_info.name,
+      status,
+      engine_type: job.request.base_info.engine_type,
+      description: job.request.base_info.description ?? '',
+      create_time: iso(job.createdAt),
+      ...(done ? { finish_time: iso(job.endsAt) } : {}),
+      ...(done && status !== 'SUCCESS' ? { error_log: job.errorLog } : {}),
+      enterprise_project_id: job.request.base_info.enterprise_project_id ?? '0',
+    };
+  }
+
+  private detail(job: SimJob) {
+    const { error_log, name, engine_type, description, enterprise_project_id, ...times } = this.summary(job);
+    const { request } = job;
+    return {
+      ...times,
+      backup_info: {
+        file_source: request.backup_info.file_source,
+        bucket_name: request.backup_info.bucket_name,
+        file_info: request.backup_info.files.map((file) => {
+          const stored = this.obs.get(request.backup_info.bucket_name ?? '', `${file.obs_path ?? ''}${file.name}`);
+          return {
+            file_name: file.name,
+            file_size: `${Math.ceil((stored?.size ?? 0) / 1024)}KB`,
+            file_last_modify: String(stored?.lastModified.getTime() ?? job.createdAt),
+          };
+        }),
+      },
+      base_info: { name, engine_type, description, enterprise_project_id, tags: request.base_info.tags ?? [] },
+      target_db_info: { target_instance_id: request.target_db_info.target_instance_id },
+      options: { db_names: [], ...request.options },
+      new_db_names: JSON.stringify(Object.values(request.options.reset_db_name_map ?? {})),
+      instance_name: '',
+      ...(error_log ? { error_log } : {}),
+    };
+  }
+
+  routes(): Route[] {
+    return [
+      {
+        method: 'GET',
+        pattern: /^\/v5\/(?<project>[^/]+)\/backup-migration-jobs$/,
+        operation: 'drs.listBackupMigrationJobs',
+        handle: ({ query }) => {
+          const limit = intParam(query, 'limit') ?? 10;
+          const offset = intParam(query, 'offset') ?? 0;
+          if (Number.isNaN(limit) || limit < 1) return error(400, 'DRS.10000001', 'Invalid parameter: limit.');
+          if (Number.isNaN(offset)) return error(400, 'DRS.10000001', 'Invalid parameter: offset.');
+          const status = query.get('status');
+          if (status !== null && !(DRS_JOB_STATUSES as readonly string[]).includes(status)) return error(400, 'DRS.10000001', 'Invalid parameter: status.');
+          const instances = query.getAll('dbs_instance_ids');
+          if (instances.length > 10) return error(400, 'DRS.10000001', 'Invalid parameter: dbs_instance_ids supports at most 10 IDs.');
+          const name = query.get('name')?.toLowerCase();
+          const description = query.get('description');
+          const project = query.get('enterprise_project_id');
+          const createdFrom = query.get('create_at');
+          const completedFrom = query.get('completed_at');
+          const tag = query.get('tags');
+          const sortKey = query.get('sort_key') ?? 'create_time';
+          const direction = query.get('sort_dir')?.toLowerCase() === 'asc' ? 1 : -1;
+          const matching = [...this.jobs.values()]
+            .map((job) => ({ job, summary: this.summary(job) }))
+            .filter(({ job, summary }) =>
+              (!name || summary.name.toLowerCase().includes(name)) &&
+              (status === null || summary.status === status) &&
+              (instances.length === 0 || instances.includes(job.request.target_db_info.target_instance_id)) &&
+              (description === null || summary.description.includes(description)) &&
+              (project === null || summary.enterprise_project_id === project) &&
+              (createdFrom === null || summary.create_time >= createdFrom) &&
+              (completedFrom === null || (summary.finish_time ?? '') >= completedFrom) &&
+              (tag === null || (job.request.base_info.tags ?? []).some((t) => tag === t.key || tag === `${t.key}=${t.value}`)),
+            )
+            .sort((a, b) => {
+              const x = String((a.summary as Record<string, unknown>)[sortKey] ?? '');
+              const y = String((b.summary as Record<string, unknown>)[sortKey] ?? '');
+              return (x < y ? -1 : x > y ? 1 : a.job.createdAt - b.job.createdAt) * direction;
+            });
+          return ok({ jobs: matching.slice(offset, offset + limit).map((m) => m.summary), count: matching.length });
+        },
+      },
+      {
+        method: 'POST',
+        pattern: /^\/v5\/(?<project>[^/]+)\/backup-migration-jobs$/,
+        operation: 'drs.createBackupMigrationJob',
+        handle: ({ body }) => {
+          const parsed = CreateBackupMigrationJobRequest.safeParse(body);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0]!;
+            return error(400, 'DRS.10000001', `Invalid parameter: ${issue.path.join('.')}: ${issue.message}`);
+          }
+          const request = parsed.data;
+          const now = this.now();
+          const decided = this.decideOutcome(request);
+          const endsAt = decided.outcome === 'STUCK' ? Infinity : now + (decided.outcome === 'PRECHECK FAILED' ? this.options.precheckMs : this.options.jobDurationMs);
+          const job: SimJob = { id: randomUUID(), request, createdAt: now, endsAt, ...decided };
+          this.jobs.set(job.id, job);
+          return ok({ job_id: job.id });
+        },
+      },
+      {
+        method: 'GET',
+        pattern: /^\/v5\/(?<project>[^/]+)\/backup-migration-jobs\/(?<jobId>[^/]+)$/,
+        operation: 'drs.getBackupMigrationJob',
+        handle: ({ params }) => {
+          const job = this.jobs.get(params.jobId ?? '');
+          return job ? ok(this.detail(job)) : error(400, 'DRS.10000010', 'Job does not exist, please check job ID.');
+        },
+      },
+    ];
+  }
+}

@@ -1,0 +1,32 @@
+export interface RouteRequest {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+export interface RouteResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  /** Matched against the decoded-per-segment path; named groups become params. `project` is checked by the server. */
+  pattern: RegExp;
+  operation: string;
+  handle(request: RouteRequest): RouteResponse;
+}
+
+export const ok = (body: unknown): RouteResponse => ({ status: 200, body });
+export const error = (status: number, errorCode: string, errorMsg: string): RouteResponse => ({
+  status,
+  body: { error_code: errorCode, error_msg: errorMsg },
+});
+
+/** Integer query parameter; undefined when absent, NaN when not a non-negative integer. */
+export function intParam(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name);
+  if (value === null) return undefined;
+  return /^\d+$/.test(value) ? Number(value) : NaN;
+}
