@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { BucketName, ResourceTag } from '../huawei/drs-schemas';
+import { ConfigError } from '../huawei/errors';
+import { TopicUrn } from '../huawei/smn';
+
+/**
+ * The default file-name pattern fits SQL Server maintenance-plan and Ola Hallengren style names:
+ * `<anything>_FULL_<yyyymmdd>[_]<hhmmss>[_FINAL].bak|trn` and `<anything>_LOG_…`, e.g.
+ * ERP_FULL_20261120000000.bak, SRV1_ERP_LOG_20261120_094500.trn, ERP_LOG_20261120120000_FINAL.trn.
+ */
+export const DEFAULT_FILE_NAME_PATTERN = '^.*_(?:(?<full>FULL)|LOG)_(?<order>\\d{8}_?\\d{6})(?<final>_FINAL)?\\.(?:bak|trn)$';
+
+const FileNamePattern = z.string().superRefine((source, ctx) => {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(source);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${(error as Error).message}` });
+    return;
+  }
+  if (!/\(\?<order>/.test(regex.source)) ctx.addIssue({ code: 'custom', message: 'must have a named group "order" (?<order>…)' });
+});
+
+const RestoreOptions = z
+  .object({
+    isCover: z.boolean().default(false),
+    isPrecheck: z.boolean().default(true),
+    isDeleteBackupFile: z.boolean().default(true),
+    isDefaultRestore: z.boolean().default(true),
+    dbNames: z.array(z.string().min(1)).optional(),
+    resetDbNameMap: z.record(z.string(), z.string().min(1)).optional(),
+    msFileStreamStatus: z.string().optional(),
+  })
+  .strict();
+
+export const ChainConfig = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]{1,20}$/, 'must be 1 to 20 characters: lowercase letters, digits, hyphens'),
+    bucket: BucketName,
+    prefix: z.string().max(1023).default(''),
+    targetInstanceId: z.string().min(1, 'is required'),
+    mode: z.enum(['incremental', 'full-only']).default('incremental'),
+    fileNamePattern: FileNamePattern.default(DEFAULT_FILE_NAME_PATTERN),
+    cutoverMarker: z.string().min(1).optional(),
+    restore: RestoreOptions.default(RestoreOptions.parse({})),
+    enterpriseProjectId: z.string().optional(),
+    tags: z.array(ResourceTag).optional(),
+    smnTopicUrn: TopicUrn.optional(),
+    stuckAfterMinutes: z.number().int().positive().default(180),
+    gapAlertMinutes: z.number().int().positive().default(120),
+  })
+  .strict()
+  .superRefine((chain, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (!chain.restore.isDefaultRestore && !chain.restore.dbNames?.length) issue(['restore', 'dbNames'], 'must name the databases when isDefaultRestore is false');
+    if (chain.restore.resetDbNameMap && Object.keys(chain.restore.resetDbNameMap).length > 0) {
+      if (chain.mode !== 'full-only') issue(['restore', 'resetDbNameMap'], 'is allowed only in a full-only chain (DRS renames only a full backup that is also the last)');
+      if (Object.keys(chain.restore.resetDbNameMap).length > 1) issue(['restore', 'resetDbNameMap'], 'may rename a single database only');
+    }
+    if (chain.cutoverMarker && !chain.cutoverMarker.startsWith(chain.prefix)) issue(['cutoverMarker'], `must be an object under the chain's prefix "${chain.prefix}"`);
+  });
+
+export type ChainConfig = z.output<typeof ChainConfig>;
+export type Chain = ChainConfig & { pattern: RegExp };
+
+/** Parses RESTORE_CHAINS; any problem is a ConfigError naming the field, e.g. RESTORE_CHAINS[1].bucket. */
+export function parseChains(json: string | undefined): Chain[] {
+  if (!json) throw new ConfigError('RESTORE_CHAINS', 'is not set; it must be a JSON array of chains (see README)');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (error) {
+    throw new ConfigError('RESTORE_CHAINS', `is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = z.array(ChainConfig).min(1, 'must list at least one chain').safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const [index, ...rest] = issue.path;
+    const field = typeof index === 'number' ? `RESTORE_CHAINS[${index}]${rest.map((p) => `.${String(p)}`).join('')}` : 'RESTORE_CHAINS';
+    throw new ConfigError(field, issue.message);
+  }
+  const chains = parsed.data;
+  chains.forEach((chain, i) => {
+    chains.forEach((other, j) => {
+      if (j <= i) return;
+      if (chain.id === other.id) throw new ConfigError(`RESTORE_CHAINS[${j}].id`, `"${other.id}" is used by chain ${i} too`);
+      if (chain.bucket === other.bucket && (chain.prefix.startsWith(other.prefix) || other.prefix.startsWith(chain.prefix))) {
+        throw new ConfigError(`RESTORE_CHAINS[${j}].prefix`, `overlaps chain "${chain.id}" (bucket ${chain.bucket}, prefix "${chain.prefix}"): a file must belong to one chain`);
+      }
+    });
+  });
+  return chains.map((chain) => ({ ...chain, pattern: new RegExp(chain.fileNamePattern) }));
+}
+
+/** The chain whose bucket and prefix hold this object, if any. */
+export function chainFor(chains: Chain[], bucket: string, key: string): Chain | undefined {
+  return chains.find((chain) => chain.bucket === bucket && key.startsWith(chain.prefix));
+}

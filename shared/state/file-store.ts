@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DEFAULT_RETENTION_MS, LockLostError, parseStoredChain, type ChainChange, type ChainLock, type StateStore, type StoreOptions } from './store';
+import type { ChainState } from '../chains/state';
+
+interface FileDocument {
+  chains: Record<string, { meta: unknown; files: Record<string, unknown> }>;
+}
+
+/**
+ * Chain state in one JSON file, for a local run in a single process. Locks live in memory (there is
+ * only one process); every save rewrites the file through a temporary file and a rename, so a crash
+ * leaves either the old or the new document, never half of one.
+ */
+export class FileStateStore implements StateStore {
+  private readonly locks = new Map<string, { token: string; expiresAt: number }>();
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly path: string,
+    options: StoreOptions = {},
+  ) {
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    mkdirSync(dirname(path), { recursive: true });
+  }
+
+  private read(): FileDocument {
+    let doc: FileDocument;
+    try {
+      doc = JSON.parse(readFileSync(this.path, 'utf8')) as FileDocument;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { chains: {} };
+      throw new Error(`state file ${this.path} is unreadable: ${(error as Error).message}`);
+    }
+    const now = Date.now();
+    for (const [id, chain] of Object.entries(doc.chains)) {
+      const updatedAt = Number((chain.meta as { updatedAt?: number } | undefined)?.updatedAt ?? 0);
+      if (updatedAt + this.retentionMs < now) delete doc.chains[id];
+    }
+    return doc;
+  }
+
+  async tryLock(chainId: string, ttlMs: number): Promise<ChainLock | undefined> {
+    const held = this.locks.get(chainId);
+    if (held && held.expiresAt > Date.now()) return undefined;
+    const token = randomUUID();
+    this.locks.set(chainId, { token, expiresAt: Date.now() + ttlMs });
+    return { chainId, token };
+  }
+
+  async unlock(lock: ChainLock): Promise<void> {
+    if (this.locks.get(lock.chainId)?.token === lock.token) this.locks.delete(lock.chainId);
+  }
+
+  async load(chainId: string): Promise<ChainState> {
+    const chain = this.read().chains[chainId];
+    return parseStoredChain(chain?.meta, Object.values(chain?.files ?? {}));
+  }
+
+  async save(lock: ChainLock, change: ChainChange): Promise<void> {
+    const held = this.locks.get(lock.chainId);
+    if (!held || held.token !== lock.token || held.expiresAt <= Date.now()) throw new LockLostError(lock.chainId);
+    const doc = this.read();
+    const chain = (doc.chains[lock.chainId] ??= { meta: {}, files: {} });
+    chain.meta = { ...change.meta, updatedAt: Math.max(change.meta.updatedAt, Date.now()) };
+    for (const record of change.files) chain.files[record.key] = record;
+    const temporary = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(doc));
+    renameSync(temporary, this.path);
+  }
+
+  async close(): Promise<void> {
+    this.locks.clear();
+  }
+}

@@ -1,0 +1,30 @@
+import { ConfigError } from '../huawei/errors';
+import { FileStateStore } from './file-store';
+import { RedisStateStore } from './redis-store';
+import type { StateStore, StoreOptions } from './store';
+
+export const DEFAULT_STATE_URL = 'file:.state/restore-pilot.json';
+
+/**
+ * STATE_URL picks the store: `redis://[:password@]host:port[/db]` or `rediss://…` (TLS), with
+ * `?cluster=true` for a DCS Redis Cluster instance; or `file:PATH` for a local run.
+ */
+export function openStateStore(stateUrl: string = DEFAULT_STATE_URL, options: StoreOptions = {}): StateStore {
+  if (stateUrl.startsWith('file:')) {
+    const path = stateUrl.slice('file:'.length);
+    if (!path) throw new ConfigError('STATE_URL', 'file: needs a path, e.g. file:.state/restore-pilot.json');
+    return new FileStateStore(path, options);
+  }
+  if (stateUrl.startsWith('redis://') || stateUrl.startsWith('rediss://')) {
+    let url: URL;
+    try {
+      url = new URL(stateUrl);
+    } catch {
+      throw new ConfigError('STATE_URL', 'is not a valid redis:// URL');
+    }
+    const cluster = url.searchParams.get('cluster') === 'true';
+    url.search = '';
+    return new RedisStateStore(url.toString(), { ...options, cluster });
+  }
+  throw new ConfigError('STATE_URL', 'must start with redis://, rediss:// or file:');
+}

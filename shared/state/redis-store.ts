@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { Cluster, Redis } from 'ioredis';
+import { DEFAULT_RETENTION_MS, LockLostError, parseStoredChain, type ChainChange, type ChainLock, type StateStore, type StoreOptions } from './store';
+import type { ChainState } from '../chains/state';
+
+/**
+ * Chain state in Redis. Keys of a chain share the hash tag {chainId}, so the Lua scripts that touch
+ * several of them work on a DCS cluster instance too (one slot per chain).
+ *   <prefix>{<chain>}:lock   the chain lock (SET NX PX, value = token)
+ *   <prefix>{<chain>}:meta   ChainMeta JSON
+ *   <prefix>{<chain>}:files  hash: object key → BackupFileRecord JSON
+ */
+
+const SAVE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
+return 1`;
+
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+type ScriptClient = (Redis | Cluster) & {
+  rpSave(lock: string, meta: string, files: string, token: string, metaJson: string, retentionMs: number, ...pairs: string[]): Promise<number>;
+  rpUnlock(lock: string, token: string): Promise<number>;
+};
+
+export interface RedisStoreOptions extends StoreOptions {
+  /** Use the Redis Cluster protocol (DCS cluster instances). Proxy-cluster and single-node instances do not need it. */
+  cluster?: boolean;
+}
+
+export class RedisStateStore implements StateStore {
+  private readonly redis: ScriptClient;
+  private readonly retentionMs: number;
+  private readonly prefix: string;
+
+  constructor(url: string, options: RedisStoreOptions = {}) {
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.prefix = options.keyPrefix ?? 'restore-pilot:';
+    const common = { maxRetriesPerRequest: 2, connectTimeout: 3_000, lazyConnect: false };
+    let client: Redis | Cluster;
+    if (options.cluster) {
+      const parsed = new URL(url);
+      client = new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
+        redisOptions: { ...common, password: decodeURIComponent(parsed.password) || undefined, tls: parsed.protocol === 'rediss:' ? {} : undefined },
+      });
+    } else {
+      client = new Redis(url, common);
+    }
+    client.defineCommand('rpSave', { numberOfKeys: 3, lua: SAVE });
+    client.defineCommand('rpUnlock', { numberOfKeys: 1, lua: UNLOCK });
+    // Connection errors surface on the calls that need Redis; without a listener ioredis would print them unredacted.
+    client.on('error', () => undefined);
+    this.redis = client as ScriptClient;
+  }
+
+  private key(chainId: string, part: 'lock' | 'meta' | 'files'): string {
+    return `${this.prefix}{${chainId}}:${part}`;
+  }
+
+  async tryLock(chainId: string, ttlMs: number): Promise<ChainLock | undefined> {
+    const token = randomUUID();
+    const ok = await this.redis.set(this.key(chainId, 'lock'), token, 'PX', ttlMs, 'NX');
+    return ok === 'OK' ? { chainId, token } : undefined;
+  }
+
+  async unlock(lock: ChainLock): Promise<void> {
+    await this.redis.rpUnlock(this.key(lock.chainId, 'lock'), lock.token);
+  }
+
+  async load(chainId: string): Promise<ChainState> {
+    const [meta, files] = await Promise.all([this.redis.get(this.key(chainId, 'meta')), this.redis.hvals(this.key(chainId, 'files'))]);
+    return parseStoredChain(meta ? JSON.parse(meta) : undefined, files.map((f) => JSON.parse(f) as unknown));
+  }
+
+  async save(lock: ChainLock, change: ChainChange): Promise<void> {
+    const pairs = change.files.flatMap((record) => [record.key, JSON.stringify(record)]);
+    const saved = await this.redis.rpSave(
+      this.key(lock.chainId, 'lock'),
+      this.key(lock.chainId, 'meta'),
+      this.key(lock.chainId, 'files'),
+      lock.token,
+      JSON.stringify(change.meta),
+      this.retentionMs,
+      ...pairs,
+    );
+    if (saved !== 1) throw new LockLostError(lock.chainId);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

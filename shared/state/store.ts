@@ -1,0 +1,78 @@
+import { BackupFileRecord, ChainMeta, type ChainState } from '../chains/state';
+
+/** Proof of holding a chain's lock; writes are fenced on it. */
+export interface ChainLock {
+  chainId: string;
+  token: string;
+}
+
+export interface ChainChange {
+  meta: ChainMeta;
+  /** Only the records that changed. */
+  files: BackupFileRecord[];
+}
+
+/**
+ * Where chain state lives: Redis (Huawei DCS) in production, a JSON file for a local run.
+ * Both pass test/state/store-contract.test.ts.
+ */
+export interface StateStore {
+  /** Takes the chain's lock for ttlMs, or undefined if someone else holds it. The lock expires on its own. */
+  tryLock(chainId: string, ttlMs: number): Promise<ChainLock | undefined>;
+  unlock(lock: ChainLock): Promise<void>;
+  load(chainId: string): Promise<ChainState>;
+  /** Atomic, and only while `lock` is still held (else LockLostError). Renews the chain's retention. */
+  save(lock: ChainLock, change: ChainChange): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class LockLostError extends Error {
+  override readonly name = 'LockLostError';
+  constructor(readonly chainId: string) {
+    super(`lost the lock on chain ${chainId} before saving (it expired and another invocation took it); nothing was written`);
+  }
+}
+
+export class ChainBusyError extends Error {
+  override readonly name = 'ChainBusyError';
+  constructor(readonly chainId: string, waitedMs: number) {
+    super(`chain ${chainId} stayed locked by another invocation for ${waitedMs} ms`);
+  }
+}
+
+export interface StoreOptions {
+  /** How long an untouched chain is kept. */
+  retentionMs?: number;
+  /** Prepended to every key (Redis) — lets tests and environments share one server. */
+  keyPrefix?: string;
+}
+
+export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+export function parseStoredChain(meta: unknown, files: unknown[]): ChainState {
+  const state: ChainState = { meta: ChainMeta.parse(meta ?? {}), files: {} };
+  for (const file of files) {
+    const record = BackupFileRecord.parse(file);
+    state.files[record.key] = record;
+  }
+  return state;
+}
+
+export interface LockWaitOptions {
+  ttlMs: number;
+  waitMs: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Takes the chain's lock, polling with a short jittered backoff for up to waitMs. */
+export async function acquireChainLock(store: StateStore, chainId: string, options: LockWaitOptions): Promise<ChainLock> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    const lock = await store.tryLock(chainId, options.ttlMs);
+    if (lock) return lock;
+    const waited = Date.now() - started;
+    if (waited >= options.waitMs) throw new ChainBusyError(chainId, waited);
+    await sleep(Math.min(options.waitMs - waited, 10 + Math.random() * Math.min(200, 10 * 2 ** attempt)));
+  }
+}

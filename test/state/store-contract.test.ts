@@ -1,0 +1,124 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BackupFileRecord } from '../../shared/chains/state';
+import { FileStateStore } from '../../shared/state/file-store';
+import { openStateStore } from '../../shared/state/open';
+import { RedisStateStore } from '../../shared/state/redis-store';
+import { LockLostError, acquireChainLock, ChainBusyError, type StateStore, type StoreOptions } from '../../shared/state/store';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const opened: StateStore[] = [];
+afterAll(async () => {
+  await Promise.all(opened.map((s) => s.close()));
+});
+
+const factories: Record<string, (options?: StoreOptions) => StateStore> = {
+  redis: (options) => new RedisStateStore(REDIS_URL, { keyPrefix: `test-${randomUUID()}:`, ...options }),
+  file: (options) => new FileStateStore(join(mkdtempSync(join(tmpdir(), 'rp-state-')), 'state.json'), options),
+};
+
+const record = (key: string, overrides: Partial<BackupFileRecord> = {}): BackupFileRecord => ({
+  key,
+  eTag: 'e1',
+  kind: 'incremental',
+  order: '1',
+  final: false,
+  status: 'waiting',
+  jobName: 'rp-c-0123456789abcdef',
+  uploadedAt: 1,
+  ...overrides,
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+for (const [kind, make] of Object.entries(factories)) {
+  const open = (options?: StoreOptions) => {
+    const store = make(options);
+    opened.push(store);
+    return store;
+  };
+
+  describe(`${kind} state store contract`, () => {
+    it('an unknown chain loads empty', async () => {
+      expect(await open().load('nobody')).toEqual({ meta: { notices: [], updatedAt: 0 }, files: {} });
+    });
+
+    it('saves changed records and meta under the lock, and loads them back', async () => {
+      const store = open();
+      const lock = (await store.tryLock('erp', 5_000))!;
+      await store.save(lock, { meta: { notices: [], updatedAt: 5, cutoverRequestedAt: 4 }, files: [record('erp/a.bak'), record('erp/b.bak')] });
+      await store.save(lock, { meta: { notices: [{ kind: 'late-file', key: 'erp/x', at: 6, detail: 'd' }], updatedAt: 6 }, files: [record('erp/a.bak', { status: 'running', jobId: 'j1' })] });
+      const state = await store.load('erp');
+      expect(Object.keys(state.files).sort()).toEqual(['erp/a.bak', 'erp/b.bak']);
+      expect(state.files['erp/a.bak']).toMatchObject({ status: 'running', jobId: 'j1' });
+      expect(state.meta.notices).toHaveLength(1);
+      expect(state.meta.cutoverRequestedAt).toBeUndefined();
+    });
+
+    it('one lock holder at a time, even when 20 ask at once', async () => {
+      const store = open();
+      const locks = await Promise.all(Array.from({ length: 20 }, () => store.tryLock('busy', 5_000)));
+      expect(locks.filter(Boolean)).toHaveLength(1);
+      await store.unlock(locks.find(Boolean)!);
+      expect(await store.tryLock('busy', 5_000)).toBeDefined();
+    });
+
+    it('a lock expires, so a dead holder cannot block its chain; its late save is refused and writes nothing', async () => {
+      const store = open();
+      const dead = (await store.tryLock('expiring', 100))!;
+      expect(await store.tryLock('expiring', 100)).toBeUndefined();
+      await sleep(150);
+      const next = (await store.tryLock('expiring', 5_000))!;
+      expect(next).toBeDefined();
+      await expect(store.save(dead, { meta: { notices: [], updatedAt: 1 }, files: [record('k')] })).rejects.toBeInstanceOf(LockLostError);
+      expect((await store.load('expiring')).files).toEqual({});
+      await store.unlock(dead); // a stale unlock must not free the new holder's lock
+      expect(await store.tryLock('expiring', 5_000)).toBeUndefined();
+    });
+
+    it('acquireChainLock waits for the holder, then gives up with ChainBusyError', async () => {
+      const store = open();
+      const held = (await store.tryLock('queue', 5_000))!;
+      setTimeout(() => void store.unlock(held), 50);
+      await expect(acquireChainLock(store, 'queue', { ttlMs: 5_000, waitMs: 2_000 })).resolves.toBeDefined();
+      await expect(acquireChainLock(store, 'queue', { ttlMs: 5_000, waitMs: 100 })).rejects.toBeInstanceOf(ChainBusyError);
+    });
+
+    it('forgets a chain nobody touched for the retention period', async () => {
+      const store = open({ retentionMs: 200 });
+      const lock = (await store.tryLock('old', 5_000))!;
+      await store.save(lock, { meta: { notices: [], updatedAt: Date.now() }, files: [record('k')] });
+      expect(Object.keys((await store.load('old')).files)).toEqual(['k']);
+      await sleep(400);
+      expect((await store.load('old')).files).toEqual({});
+    });
+  });
+}
+
+describe('openStateStore', () => {
+  it('picks the store from STATE_URL and rejects anything else by name', async () => {
+    const file = openStateStore(`file:${join(mkdtempSync(join(tmpdir(), 'rp-open-')), 's.json')}`);
+    expect(file).toBeInstanceOf(FileStateStore);
+    const redis = openStateStore(REDIS_URL);
+    opened.push(file, redis);
+    expect(redis).toBeInstanceOf(RedisStateStore);
+    expect(() => openStateStore('postgres://x')).toThrow(/STATE_URL/);
+    expect(() => openStateStore('file:')).toThrow(/STATE_URL/);
+  });
+
+  it('redis keys of a chain carry one hash tag, so the Lua scripts work on a cluster', async () => {
+    const prefix = `tag-${randomUUID()}:`;
+    const store = new RedisStateStore(REDIS_URL, { keyPrefix: prefix });
+    opened.push(store);
+    const lock = (await store.tryLock('erp-prod', 5_000))!;
+    await store.save(lock, { meta: { notices: [], updatedAt: 1 }, files: [record('k')] });
+    const raw = new Redis(REDIS_URL);
+    const keys = (await raw.keys(`${prefix}*`)).sort();
+    expect(keys).toEqual([`${prefix}{erp-prod}:files`, `${prefix}{erp-prod}:lock`, `${prefix}{erp-prod}:meta`]);
+    expect(await raw.pttl(`${prefix}{erp-prod}:files`)).toBeGreaterThan(0);
+    await raw.quit();
+  });
+});
