@@ -155,3 +155,13 @@ export function markWaiting(state: ChainState, key: string, now: number): ChainS
   const { inProgressUntil: _, ...record } = state.files[key]!;
   return withFile(state, { ...record, status: 'waiting' }, now);
 }
+
+export function markSucceeded(state: ChainState, key: string, now: number): ChainState {
+  const record = state.files[key]!;
+  return withFile(state, { ...record, status: 'succeeded', drsStatus: 'SUCCESS', finishedAt: now }, now);
+}
+
+/** The file whose DRS job is running, if any (a chain has at most one). */
+export function runningFile(state: ChainState): BackupFileRecord | undefined {
+  return records(state).find((r) => r.status === 'running');
+}

@@ -7,7 +7,8 @@ export const DEFAULT_STATE_URL = 'file:.state/restore-pilot.json';
 
 /**
  * STATE_URL picks the store: `redis://[:password@]host:port[/db]` or `rediss://…` (TLS), with
- * `?cluster=true` for a DCS Redis Cluster instance; or `file:PATH` for a local run.
+ * `?cluster=true` for a DCS Redis Cluster instance and `?prefix=NAME:` to share one instance between
+ * environments; or `file:PATH` for a local run.
  */
 export function openStateStore(stateUrl: string = DEFAULT_STATE_URL, options: StoreOptions = {}): StateStore {
   if (stateUrl.startsWith('file:')) {
@@ -23,8 +24,9 @@ export function openStateStore(stateUrl: string = DEFAULT_STATE_URL, options: St
       throw new ConfigError('STATE_URL', 'is not a valid redis:// URL');
     }
     const cluster = url.searchParams.get('cluster') === 'true';
+    const keyPrefix = url.searchParams.get('prefix') ?? options.keyPrefix;
     url.search = '';
-    return new RedisStateStore(url.toString(), { ...options, cluster });
+    return new RedisStateStore(url.toString(), { ...options, cluster, ...(keyPrefix ? { keyPrefix } : {}) });
   }
   throw new ConfigError('STATE_URL', 'must start with redis://, rediss:// or file:');
 }

@@ -1,0 +1,57 @@
+import type { S3Event } from 'aws-lambda';
+import type { FunctionGraphContext } from '../../shared/functiongraph/context';
+import { loggerForInvocation } from '../../shared/log/logger';
+import { processUploadEvent, type RecordOutcome } from '../../shared/restore/upload';
+import { clientFor, createRuntime, lockWaitMs, type Runtime } from '../../shared/runtime';
+import type { StateStore } from '../../shared/state/store';
+
+export interface UploadSummary {
+  records: RecordOutcome[];
+  counts: Record<RecordOutcome['status'], number>;
+}
+
+export interface UploadHandlerOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Replaces the store STATE_URL would open. */
+  store?: StateStore;
+  inProgressMs?: number;
+  lockTtlMs?: number;
+}
+
+/**
+ * OBS trigger: each uploaded backup becomes exactly one DRS restore job, in chain order. Returns a
+ * summary per record; throws only when a record could not be processed now (busy chain, cloud or
+ * Redis error), so that FunctionGraph redelivers the event: every record is idempotent.
+ */
+export function createUploadHandler(options: UploadHandlerOptions = {}) {
+  let runtime: Runtime | undefined;
+  const handler = async (event: S3Event | unknown, context?: FunctionGraphContext): Promise<UploadSummary> => {
+    const logger = loggerForInvocation(context, options.env ?? process.env);
+    runtime ??= createRuntime(options.env ?? process.env, options.store);
+    const client = clientFor(runtime, context, logger);
+    const records = await processUploadEvent(
+      {
+        chains: runtime.chains,
+        store: runtime.store,
+        drs: client.drs,
+        logger,
+        now: Date.now,
+        inProgressMs: options.inProgressMs ?? 60_000,
+        lockTtlMs: options.lockTtlMs ?? 30_000,
+        lockWaitMs: lockWaitMs(context),
+      },
+      event,
+    );
+    const counts = { submitted: 0, queued: 0, duplicate: 0, ignored: 0, cutover: 0, failed: 0 };
+    for (const record of records) counts[record.status] += 1;
+    logger.info('upload.summary', { counts });
+    const retry = records.filter((r) => r.retryable);
+    if (retry.length > 0) {
+      throw new Error(`${retry.length} of ${records.length} record(s) could not be processed now and will be retried: ${retry.map((r) => `${r.key}: ${r.reason}`).join('; ')}`);
+    }
+    return { records, counts };
+  };
+  return Object.assign(handler, { close: async () => runtime?.store.close() });
+}
+
+export const handler = createUploadHandler();

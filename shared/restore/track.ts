@@ -1,0 +1,42 @@
+import type { Chain } from '../chains/config';
+import { markFailed, markSucceeded, runningFile } from '../chains/plan';
+import type { BackupFileRecord } from '../chains/state';
+import { acquireChainLock } from '../state/store';
+import { advanceChain, type SubmitDeps } from './submit';
+
+export interface TrackResult {
+  chain: string;
+  /** The running job's file and what DRS says of it now. */
+  checked?: { file: BackupFileRecord; drsStatus: string };
+  /** Set when the chain's next file was sent to DRS. */
+  submitted?: BackupFileRecord;
+  reason?: string;
+}
+
+/**
+ * One step of a chain's life after the upload: reads the running job from DRS, records SUCCESS or
+ * failure, and on SUCCESS sends the next waiting file — under the chain's lock, with the same
+ * exactly-once rules as the upload handler.
+ */
+export async function trackChain(deps: SubmitDeps & { lockTtlMs: number; lockWaitMs: number }, chain: Chain): Promise<TrackResult> {
+  const lock = await acquireChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs });
+  try {
+    let state = await deps.store.load(chain.id);
+    const running = runningFile(state);
+    let checked: TrackResult['checked'];
+    if (running?.jobId) {
+      const job = await deps.drs.getBackupMigrationJob(running.jobId);
+      checked = { file: running, drsStatus: job.status };
+      if (job.status === 'SUCCESS') state = markSucceeded(state, running.key, deps.now());
+      else if (job.status === 'FAILED' || job.status === 'PRECHECK FAILED') {
+        state = markFailed(state, running.key, job.error_log ?? `${job.status} without an error log`, deps.now(), job.status);
+      }
+      if (job.status !== 'TRANSFERRING') await deps.store.save(lock, { meta: state.meta, files: [state.files[running.key]!] });
+      if (job.status !== 'SUCCESS') return { chain: chain.id, checked, reason: `job ${job.status}` };
+    }
+    const advanced = await advanceChain(deps, chain, lock, state);
+    return { chain: chain.id, ...(checked ? { checked } : {}), ...(advanced.submitted ? { submitted: advanced.submitted } : { reason: advanced.reason }) };
+  } finally {
+    await deps.store.unlock(lock).catch(() => undefined);
+  }
+}

@@ -1,0 +1,234 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createUploadHandler } from '../../functions/on-backup-upload/index';
+import type { StateStore } from '../../shared/state/store';
+import { obsEvent, startPipeline, type Pipeline } from '../support/pipeline';
+
+let p: Pipeline;
+afterEach(async () => {
+  await p?.close();
+});
+
+const FULL = 'erp/ERP_FULL_20261120000000.bak';
+const LOG1 = 'erp/ERP_LOG_20261120010000.trn';
+const LOG2 = 'erp/ERP_LOG_20261120020000.trn';
+const LOG3 = 'erp/ERP_LOG_20261120030000.trn';
+const FINAL = 'erp/ERP_LOG_20261120040000_FINAL.trn';
+
+/** Lets every running DRS job finish, then runs one poll step for the chain. */
+async function finishAndAdvance(chain = 'erp-prod') {
+  p.cloud.drs.settle();
+  return p.track(chain);
+}
+
+describe('on-backup-upload: exactly one DRS job per uploaded file version', () => {
+  it('the same event delivered twice in a row gives one job', async () => {
+    p = await startPipeline();
+    const event = p.upload(FULL);
+    expect((await p.handler(event)).records[0]).toMatchObject({ status: 'submitted', chain: 'erp-prod', jobId: expect.any(String) });
+    expect((await p.handler(event)).records[0]).toMatchObject({ status: 'duplicate' });
+    expect(p.created()).toHaveLength(1);
+  });
+
+  it('the same event delivered 20 times concurrently gives one job', async () => {
+    p = await startPipeline();
+    const event = p.upload(FULL);
+    const summaries = await Promise.all(Array.from({ length: 20 }, () => p.handler(event)));
+    const statuses = summaries.map((s) => s.records[0]!.status).sort();
+    expect(statuses.filter((s) => s === 'submitted')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(19);
+    expect(p.created()).toHaveLength(1);
+    expect(p.cloud.drs.jobs.size).toBe(1);
+  });
+
+  it('uploads out of order are submitted in order, one at a time, the final marked last', async () => {
+    p = await startPipeline();
+    for (const key of [LOG2, FINAL, LOG1]) {
+      expect((await p.handler(p.upload(key))).records[0]).toMatchObject({ status: 'queued', reason: expect.stringContaining('waiting for the full backup') });
+    }
+    expect(p.created()).toHaveLength(0);
+    expect((await p.handler(p.upload(FULL))).records[0]).toMatchObject({ status: 'submitted' });
+    expect((await p.handler(p.upload(LOG3))).records[0]).toMatchObject({ status: 'queued', reason: expect.stringContaining(`waiting for ${FULL}`) });
+    // While a job is TRANSFERRING, the next one waits.
+    expect(await p.track('erp-prod')).toMatchObject({ checked: { drsStatus: 'TRANSFERRING' } });
+    expect(p.created()).toHaveLength(1);
+    for (let i = 0; i < 4; i++) await finishAndAdvance();
+    expect(p.created()).toEqual([
+      { file: FULL, mode: 'full', last: false, name: expect.stringMatching(/^rp-erp-prod-[0-9a-f]{16}$/) },
+      { file: LOG1, mode: 'incre', last: false, name: expect.any(String) },
+      { file: LOG2, mode: 'incre', last: false, name: expect.any(String) },
+      { file: LOG3, mode: 'incre', last: false, name: expect.any(String) },
+      { file: FINAL, mode: 'incre', last: true, name: expect.any(String) },
+    ]);
+    // Every restore succeeded in the emulated instance: DRS accepted the order.
+    await finishAndAdvance();
+    expect([...p.cloud.drs.jobs.values()].map((j) => p.cloud.drs.statusOf(j))).toEqual(Array(5).fill('SUCCESS'));
+    // The chain is closed: a later upload is reported, not restored.
+    const late = (await p.handler(p.upload('erp/ERP_LOG_20261120050000.trn'))).records[0];
+    expect(late).toMatchObject({ status: 'ignored', reason: expect.stringContaining('closed') });
+    expect((await p.store.load('erp-prod')).meta.notices.map((n) => n.kind)).toContain('upload-to-closed-chain');
+    expect(p.created()).toHaveLength(5);
+  });
+
+  it('chains never wait for each other', async () => {
+    p = await startPipeline();
+    await p.handler(p.upload(FULL));
+    expect((await p.handler(p.upload('crm/CRM_FULL_20261120000000.bak'))).records[0]).toMatchObject({ status: 'submitted', chain: 'crm' });
+    expect(p.created().map((c) => [c.file, c.last])).toEqual([
+      [FULL, false],
+      ['crm/CRM_FULL_20261120000000.bak', true],
+    ]);
+  });
+});
+
+describe('on-backup-upload: crashes and lost answers never make a second job', () => {
+  it('a create whose answer is lost is adopted by name', async () => {
+    p = await startPipeline();
+    p.cloud.faults.add({ operation: 'drs.createBackupMigrationJob', kind: 'drop-after', count: 1 });
+    const event = p.upload(FULL);
+    expect((await p.handler(event)).records[0]).toMatchObject({ status: 'submitted', reason: 'adopted the existing DRS job' });
+    expect((await p.handler(event)).records[0]).toMatchObject({ status: 'duplicate' });
+    expect(p.cloud.drs.jobs.size).toBe(1);
+  });
+
+  it('a crash between the create and recording it: the redelivery waits out the in-progress expiry, then adopts the job', async () => {
+    let crashOnSave = 0;
+    const crashing = (store: StateStore): StateStore => ({
+      tryLock: (id, ttl) => store.tryLock(id, ttl),
+      unlock: (lock) => store.unlock(lock),
+      load: (id) => store.load(id),
+      close: () => store.close(),
+      save: async (lock, change) => {
+        if (change.files.some((f) => f.status === 'running') && crashOnSave-- > 0) throw new Error('simulated crash: process died after the create call');
+        return store.save(lock, change);
+      },
+    });
+    p = await startPipeline({ store: crashing, inProgressMs: 300 });
+    crashOnSave = 1;
+    const event = p.upload(FULL);
+    await expect(p.handler(event)).rejects.toThrow(/simulated crash/);
+    expect(p.cloud.drs.jobs.size).toBe(1);
+    // Redelivered at once: the submission still counts as in progress; nothing is created.
+    expect((await p.handler(event)).records[0]).toMatchObject({ status: 'duplicate' });
+    expect((await p.track('erp-prod')).reason).toContain('waiting for');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    // After the expiry the chain's next step resumes the submission and finds the job by name.
+    expect(await p.track('erp-prod')).toMatchObject({ submitted: { key: FULL, status: 'running' } });
+    expect(p.cloud.drs.jobs.size).toBe(1);
+    expect(p.created()).toHaveLength(1);
+    expect(p.logs.text()).toContain('restore.job.adopted');
+  });
+
+  it('a 500 on create with no job behind it: the record is retried by redelivery and creates exactly one job', async () => {
+    p = await startPipeline();
+    p.cloud.faults.add({ operation: 'drs.createBackupMigrationJob', kind: 'status', status: 500, count: 1 });
+    const event = p.upload(FULL);
+    await expect(p.handler(event)).rejects.toThrow(/will be retried/);
+    expect(p.cloud.drs.jobs.size).toBe(0);
+    expect((await p.handler(event)).records[0]).toMatchObject({ status: 'submitted' });
+    expect(p.cloud.drs.jobs.size).toBe(1);
+  });
+});
+
+describe('on-backup-upload: failures halt the chain; a re-upload retries', () => {
+  it('a precheck failure halts the chain until the file is uploaded again', async () => {
+    p = await startPipeline();
+    p.cloud.drs.script('ERP_FULL_20261120000000.bak', { status: 'PRECHECK FAILED', errorLog: 'The backup file is damaged.' });
+    await p.handler(p.upload(FULL));
+    expect(await finishAndAdvance()).toMatchObject({ checked: { drsStatus: 'PRECHECK FAILED' } });
+    const halted = await p.store.load('erp-prod');
+    expect(halted.files[FULL]).toMatchObject({ status: 'failed', drsStatus: 'PRECHECK FAILED', error: 'The backup file is damaged.' });
+    expect((await p.handler(p.upload(LOG1))).records[0]).toMatchObject({ status: 'queued', reason: expect.stringContaining('halted') });
+
+    const retry = (await p.handler(p.upload(FULL))).records[0]!;
+    expect(retry).toMatchObject({ status: 'submitted' });
+    await finishAndAdvance();
+    const names = p.created().map((c) => c.name);
+    expect(p.created().map((c) => c.file)).toEqual([FULL, FULL, LOG1]);
+    expect(new Set(names).size).toBe(3); // the re-upload is a new file version with a new job name
+  });
+});
+
+describe('on-backup-upload: cutover and chain modes', () => {
+  it('after the cutover marker the next log uploaded is restored as the last', async () => {
+    p = await startPipeline();
+    await p.handler(p.upload(FULL));
+    await p.handler(p.upload(LOG1));
+    await finishAndAdvance();
+    await finishAndAdvance();
+    expect((await p.handler(p.upload('erp/CUTOVER'))).records[0]).toMatchObject({ status: 'cutover', reason: expect.stringContaining('tail-log') });
+    expect((await p.store.load('erp-prod')).meta.notices.map((n) => n.kind)).toEqual(['cutover-awaiting-tail-log']);
+    expect((await p.handler(p.upload(LOG2))).records[0]).toMatchObject({ status: 'submitted' });
+    expect(p.created().at(-1)).toMatchObject({ file: LOG2, last: true });
+    expect((await p.store.load('erp-prod')).meta.notices).toEqual([]);
+  });
+
+  it('a full-only chain restores its full as the last backup and reports anything else', async () => {
+    p = await startPipeline();
+    expect((await p.handler(p.upload('crm/CRM_FULL_20261120000000.bak'))).records[0]).toMatchObject({ status: 'submitted' });
+    expect(p.created()).toEqual([{ file: 'crm/CRM_FULL_20261120000000.bak', mode: 'full', last: true, name: expect.any(String) }]);
+    expect((await p.handler(p.upload('crm/CRM_LOG_20261120010000.trn'))).records[0]).toMatchObject({ status: 'ignored' });
+  });
+
+  it('an unrecognised file under a chain is reported and recorded for on-call, never restored', async () => {
+    p = await startPipeline();
+    expect((await p.handler(p.upload('erp/notes.txt'))).records[0]).toMatchObject({ status: 'ignored', reason: expect.stringContaining('unrecognised') });
+    expect((await p.store.load('erp-prod')).meta.notices).toMatchObject([{ kind: 'unrecognised-file', key: 'erp/notes.txt' }]);
+    expect(p.created()).toHaveLength(0);
+  });
+});
+
+describe('on-backup-upload: malformed and hostile events', () => {
+  it('bad records are reported and skipped while their good neighbours go through', async () => {
+    p = await startPipeline();
+    const good = p.upload(FULL).Records[0]!;
+    const spaced = p.upload('crm/CRM DB_FULL_20261120000000.bak').Records[0]!;
+    const obsShaped = { eventName: 'ObjectCreated:Post', obs: p.upload('erp/x.trn').Records[0]!.s3 };
+    const event = {
+      Records: [
+        { eventName: 'ObjectCreated:Put' },
+        { ...good, s3: { ...good.s3, object: { ...good.s3.object, key: `erp/${'A'.repeat(5 * 1024)}.bak` } } },
+        { ...good, s3: { ...good.s3, object: { ...good.s3.object, key: 'erp/%ZZbad.bak' } } },
+        { ...good, s3: { ...good.s3, object: { ...good.s3.object, key: 'erp/evil%00.bak' } } },
+        { ...good, s3: { ...good.s3, bucket: { name: 'someone-elses-bucket' } } },
+        { ...good, eventName: 'ObjectRemoved:Delete' },
+        { ...good, s3: { ...good.s3, object: { ...good.s3.object, eTag: undefined } } },
+        null,
+        'not a record',
+        good,
+        spaced,
+        obsShaped,
+      ],
+    };
+    const summary = await p.handler(event);
+    const byIndex = summary.records.map((r) => [r.status, r.reason]);
+    expect(byIndex.slice(0, 9).every(([status]) => status === 'ignored')).toBe(true);
+    expect(byIndex[1]![1]).toContain('longer than 1024 bytes');
+    expect(byIndex[2]![1]).toContain('URL encoding');
+    expect(byIndex[3]![1]).toContain('control characters');
+    expect(byIndex[4]![1]).toContain('not under any chain');
+    expect(byIndex[5]![1]).toContain('removed');
+    expect(byIndex[6]![1]).toContain('eTag');
+    expect(summary.records[9]).toMatchObject({ status: 'submitted', key: FULL });
+    expect(summary.records[10]).toMatchObject({ status: 'submitted', key: 'crm/CRM DB_FULL_20261120000000.bak' });
+    expect(summary.records[11]).toMatchObject({ status: 'ignored', key: 'erp/x.trn', reason: expect.stringContaining('unrecognised') });
+    expect(summary.counts).toMatchObject({ submitted: 2, ignored: 10 });
+    expect(p.created().map((c) => c.file)).toEqual([FULL, 'crm/CRM DB_FULL_20261120000000.bak']);
+  });
+
+  it('an event without Records is an empty summary, not a crash', async () => {
+    p = await startPipeline();
+    expect(await p.handler({ hello: 'world' })).toEqual({ records: [], counts: { submitted: 0, queued: 0, duplicate: 0, ignored: 0, cutover: 0, failed: 0 } });
+    expect(await p.handler(obsEvent([]))).toMatchObject({ records: [] });
+  });
+
+  it('a bad RESTORE_CHAINS fails fast naming the field', async () => {
+    p = await startPipeline();
+    const env = { ...p.cloud.env(), STATE_URL: 'redis://127.0.0.1:6379', RESTORE_CHAINS: JSON.stringify([{ id: 'ERP PROD', bucket: 'mig-backups', targetInstanceId: 'x' }]) };
+    await expect(createUploadHandler({ env, store: p.store })(obsEvent([]))).rejects.toThrow(/RESTORE_CHAINS\[0\]\.id/);
+    const overlapping = JSON.stringify([
+      { id: 'a', bucket: 'mig-backups', prefix: 'erp/', targetInstanceId: 'x' },
+      { id: 'b', bucket: 'mig-backups', prefix: 'erp/sub/', targetInstanceId: 'y' },
+    ]);
+    await expect(createUploadHandler({ env: { ...env, RESTORE_CHAINS: overlapping }, store: p.store })(obsEvent([]))).rejects.toThrow(/RESTORE_CHAINS\[1\]\.prefix.*overlaps/);
+  });
+});

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { createUploadHandler } from '../../functions/on-backup-upload/index';
+import { parseChains } from '../../shared/chains/config';
+import { createHuaweiClient } from '../../shared/huawei/client';
+import { trackChain } from '../../shared/restore/track';
+import { openStateStore } from '../../shared/state/open';
+import type { StateStore } from '../../shared/state/store';
+import { captureLogs } from './cloud';
+import { startLocalCloud, type LocalCloud } from '../../scripts/local-cloud/server';
+
+export const ERP_INSTANCE = '0a3182607bc549bcb46cc9a8755761a6in04';
+
+export const TEST_CHAINS = [
+  { id: 'erp-prod', bucket: 'mig-backups', prefix: 'erp/', targetInstanceId: ERP_INSTANCE, cutoverMarker: 'erp/CUTOVER' },
+  { id: 'crm', bucket: 'mig-backups', prefix: 'crm/', targetInstanceId: 'crm-instance-in04', mode: 'full-only' },
+];
+
+/** An OBS event for objects just put into the local cloud's OBS, keys encoded as OBS sends them. */
+export function obsEvent(objects: { bucket?: string; key: string; eTag: string; eventName?: string }[]) {
+  return {
+    Records: objects.map((o) => ({
+      eventVersion: '2.0',
+      eventSource: 'aws:s3',
+      awsRegion: 'cn-north-4',
+      eventTime: new Date().toISOString(),
+      eventName: o.eventName ?? 'ObjectCreated:Put',
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId: 'cfg-1',
+        bucket: { name: o.bucket ?? 'mig-backups', arn: `arn:aws:s3:::${o.bucket ?? 'mig-backups'}` },
+        object: { key: encodeURIComponent(o.key).replace(/%20/g, '+').replace(/%2F/g, '/'), eTag: o.eTag, size: 1024, versionId: 'null' },
+      },
+    })),
+  };
+}
+
+export interface Pipeline {
+  cloud: LocalCloud;
+  store: StateStore;
+  handler: (event: unknown) => ReturnType<ReturnType<typeof createUploadHandler>>;
+  logs: ReturnType<typeof captureLogs>;
+  /** Puts the object in OBS and returns the event OBS would send for it. */
+  upload(key: string, bucket?: string): ReturnType<typeof obsEvent>;
+  /** One poll step for a chain: what the poller does on each tick. */
+  track(chainId: string): ReturnType<typeof trackChain>;
+  /** Files of the DRS jobs created, in creation order. */
+  created(): { file: string; mode: string; last: boolean; name: string }[];
+  close(): Promise<void>;
+}
+
+export async function startPipeline(options: { store?: (store: StateStore) => StateStore; inProgressMs?: number; chains?: unknown[] } = {}): Promise<Pipeline> {
+  const cloud = await startLocalCloud({ drs: { jobDurationMs: 60_000, precheckMs: 0 } });
+  const stateUrl = `redis://127.0.0.1:6379?prefix=test-${randomUUID()}:`;
+  const realStore = openStateStore(stateUrl);
+  const store = options.store ? options.store(realStore) : realStore;
+  const chainsJson = JSON.stringify(options.chains ?? TEST_CHAINS);
+  const env = { ...cloud.env(), STATE_URL: stateUrl, RESTORE_CHAINS: chainsJson };
+  const upload = createUploadHandler({ env, store, inProgressMs: options.inProgressMs ?? 60_000 });
+  const logs = captureLogs();
+  const context = {
+    getRequestID: () => randomUUID(),
+    getRemainingTimeInMilliSeconds: () => 30_000,
+    getLogger: () => ({ info: (m: string) => logs.lines.push(m), warn: (m: string) => logs.lines.push(m), error: (m: string) => logs.lines.push(m) }),
+  };
+  const handler = Object.assign((event: unknown) => upload(event, context), { close: upload.close });
+  const client = createHuaweiClient({ env: cloud.env(), logger: logs.logger });
+  const chains = parseChains(chainsJson);
+  return {
+    cloud,
+    store,
+    handler,
+    logs,
+    upload: (key, bucket = 'mig-backups') => obsEvent([{ bucket, key, eTag: cloud.obs.put(bucket, key).eTag }]),
+    track: (chainId) =>
+      trackChain(
+        { store, drs: client.drs, logger: logs.logger, now: Date.now, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 5_000 },
+        chains.find((c) => c.id === chainId)!,
+      ),
+    created: () =>
+      cloud.requests
+        .filter((r) => r.operation === 'drs.createBackupMigrationJob' && r.status === 200)
+        .map((r) => {
+          const body = r.body as { base_info: { name: string }; backup_info: { files: { name: string; obs_path: string }[] }; options: { recovery_mode: string; is_last_backup: boolean } };
+          return { file: body.backup_info.files[0]!.obs_path + body.backup_info.files[0]!.name, mode: body.options.recovery_mode, last: body.options.is_last_backup, name: body.base_info.name };
+        }),
+    close: async () => {
+      await store.close();
+      await cloud.close();
+    },
+  };
+}
