@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Route, RouteResponse } from './route';
 
 export interface StoredObject {
   bucket: string;
@@ -29,4 +30,49 @@ export class ObsStore {
   list(bucket: string, prefix = ''): StoredObject[] {
     return [...this.objects.values()].filter((o) => o.bucket === bucket && o.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : 1));
   }
+
+  private hasBucket(bucket: string): boolean {
+    return [...this.objects.values()].some((o) => o.bucket === bucket);
+  }
+
+  routes(): Route[] {
+    return [
+      {
+        method: 'GET',
+        pattern: /^\/(?<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/?$/,
+        operation: 'obs.listObjects',
+        auth: 'obs',
+        handle: ({ params, query }) => {
+          const bucket = params.bucket!;
+          if (!this.hasBucket(bucket)) return xmlError(404, 'NoSuchBucket', 'The specified bucket does not exist');
+          const maxKeys = Number(query.get('max-keys') ?? 1000);
+          if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > 1000) return xmlError(400, 'InvalidArgument', 'Invalid max-keys');
+          const prefix = query.get('prefix') ?? '';
+          const marker = query.get('marker') ?? '';
+          const matching = this.list(bucket, prefix).filter((o) => o.key > marker);
+          const page = matching.slice(0, maxKeys);
+          const truncated = matching.length > page.length;
+          const contents = page
+            .map((o) => `<Contents><Key>${escapeXml(o.key)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>"${o.eTag}"</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`)
+            .join('');
+          const next = truncated ? `<NextMarker>${escapeXml(page.at(-1)!.key)}</NextMarker>` : '';
+          return {
+            status: 200,
+            body: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><ListBucketResult xmlns="http://obs.myhwclouds.com/doc/2015-06-30/"><Name>${bucket}</Name><Prefix>${escapeXml(prefix)}</Prefix><Marker>${escapeXml(marker)}</Marker>${next}<MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${contents}</ListBucketResult>`,
+          };
+        },
+      },
+    ];
+  }
+}
+
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as Record<string, string>)[c]};`);
+}
+
+export function xmlError(status: number, code: string, message: string): RouteResponse {
+  return {
+    status,
+    body: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Error><Code>${code}</Code><Message>${escapeXml(message)}</Message><RequestId>${randomUUID().replace(/-/g, '').toUpperCase()}</RequestId></Error>`,
+  };
 }

@@ -6,6 +6,7 @@ export interface RouteRequest {
 
 export interface RouteResponse {
   status: number;
+  /** Sent as JSON, or as XML when it is a string (OBS). */
   body: unknown;
   headers?: Record<string, string>;
 }
@@ -15,6 +16,8 @@ export interface Route {
   /** Matched against the decoded-per-segment path; named groups become params. `project` is checked by the server. */
   pattern: RegExp;
   operation: string;
+  /** OBS signs with its own scheme over `/bucket/`; every other API with SDK-HMAC-SHA256. */
+  auth?: 'obs';
   handle(request: RouteRequest): RouteResponse;
 }
 

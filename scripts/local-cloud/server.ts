@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { DcsService } from './dcs';
 import { DrsService, type DrsOptions } from './drs';
 import { FaultInjector } from './faults';
-import { ObsStore } from './obs';
+import { ObsStore, xmlError } from './obs';
+import { verifyObsSignature } from './obs-signature';
 import type { Route, RouteResponse } from './route';
 import { verifySignature, type AccessKey } from './signature';
 import { SmnService } from './smn';
@@ -91,12 +92,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const smn = new SmnService(projectId);
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
-  const routes: Route[] = [...drs.routes(), ...dcs.routes(), ...taurusdb.routes(), ...smn.routes()];
+  const routes: Route[] = [...drs.routes(), ...dcs.routes(), ...taurusdb.routes(), ...smn.routes(), ...obs.routes()];
 
   const send = (res: ServerResponse, response: RouteResponse) => {
     if (res.destroyed) return;
-    res.writeHead(response.status, { 'content-type': 'application/json', 'x-request-id': randomUUID().replace(/-/g, ''), ...response.headers });
-    res.end(JSON.stringify(response.body));
+    const xml = typeof response.body === 'string';
+    const requestId = randomUUID().replace(/-/g, '');
+    res.writeHead(response.status, { 'content-type': xml ? 'application/xml' : 'application/json', [xml ? 'x-obs-request-id' : 'x-request-id']: requestId, ...response.headers });
+    res.end(xml ? response.body : JSON.stringify(response.body));
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -116,9 +119,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
     if (!match) return send(res, { status: 404, body: { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment' } });
 
-    const verified = verifySignature({ method, path: rawPath, query: queryRecord(query), headers: req.headers, rawBody }, keys);
-    if (!verified.ok) return send(res, { status: 401, body: { error_code: 'APIGW.0301', error_msg: verified.message, request_id: randomUUID().replace(/-/g, '') } });
-    if (match.params.project !== projectId) {
+    if (match.route.auth === 'obs') {
+      const verified = verifyObsSignature({ method, resource: `/${match.params.bucket}/`, headers: req.headers }, keys);
+      if (!verified.ok) return send(res, xmlError(403, 'SignatureDoesNotMatch', verified.message));
+    } else {
+      const verified = verifySignature({ method, path: rawPath, query: queryRecord(query), headers: req.headers, rawBody }, keys);
+      if (!verified.ok) return send(res, { status: 401, body: { error_code: 'APIGW.0301', error_msg: verified.message, request_id: randomUUID().replace(/-/g, '') } });
+    }
+    if (match.params.project !== undefined && match.params.project !== projectId) {
       return send(res, { status: 403, body: { error_code: 'APIGW.0302', error_msg: 'The project in the URL does not belong to these credentials' } });
     }
 

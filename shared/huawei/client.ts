@@ -2,6 +2,7 @@ import { resolveCredentials, resolveProjectId, type Credentials } from './creden
 import { DcsClient } from './dcs';
 import { DrsClient } from './drs';
 import { resolveEndpoints, type Endpoints } from './endpoints';
+import { ObsClient } from './obs';
 import { SmnClient } from './smn';
 import { TaurusDbClient } from './taurusdb';
 import { Transport, type TransportOptions } from './transport';
@@ -13,6 +14,7 @@ export interface HuaweiClient {
   dcs: DcsClient;
   taurusdb: TaurusDbClient;
   smn: SmnClient;
+  obs: ObsClient;
   projectId: string;
   endpoints: Endpoints;
 }
@@ -49,6 +51,7 @@ export function createHuaweiClient(options: HuaweiClientOptions = {}): HuaweiCli
     dcs: new DcsClient(transport, projectId),
     taurusdb: new TaurusDbClient(transport, projectId),
     smn: new SmnClient(transport, projectId),
+    obs: new ObsClient(transport, endpoints.obs),
     projectId,
     endpoints,
   };

@@ -2,6 +2,7 @@ import { Pool } from 'undici';
 import type { Credentials } from './credentials';
 import type { Endpoints, Service } from './endpoints';
 import { HuaweiApiError } from './errors';
+import { signObsRequest } from './obs-signer';
 import { canonicalQueryString, signRequest, type QueryParams } from './signer';
 import type { Logger } from '../log/logger';
 
@@ -14,6 +15,10 @@ export interface ApiRequest {
   path: string;
   query?: QueryParams;
   body?: unknown;
+  /** OBS signs with its own scheme over this canonical resource (`/bucket/`); everything else with SDK-HMAC-SHA256. */
+  obsResource?: string;
+  /** Overrides the service endpoint for this request (OBS virtual-hosted bucket addresses). */
+  origin?: URL;
   /**
    * Reads are retried on 429, 5xx and network errors. Calls that create something are sent once:
    * a blind resend could create a second restore job, so the caller decides what happens next.
@@ -23,7 +28,9 @@ export interface ApiRequest {
 
 export interface ApiResponse {
   status: number;
+  /** The parsed JSON body, or {} when the body is not JSON (see `text`). */
   body: unknown;
+  text: string;
   requestId: string | undefined;
 }
 
@@ -163,17 +170,23 @@ export class Transport {
     deadline: number,
     attempt: number,
   ): Promise<ApiResponse & { retryAfter: string | undefined }> {
-    const base = this.options.endpoints[request.service];
+    const base = request.origin ?? this.options.endpoints[request.service];
     const { credentials } = this.options;
     const basePath = base.pathname.replace(/\/$/, '');
     const path = `${basePath}${request.path}`;
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-    const unsigned: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (credentials.securityToken) unsigned['X-Security-Token'] = credentials.securityToken;
-    const headers = signRequest(
-      { method: request.method, path, host: base.host, query: request.query, headers: unsigned, ...(body ? { body } : {}) },
-      credentials,
-    );
+    let headers: Record<string, string>;
+    if (request.obsResource !== undefined) {
+      const unsigned: Record<string, string> = credentials.securityToken ? { 'x-obs-security-token': credentials.securityToken } : {};
+      headers = { ...signObsRequest({ method: request.method, resource: request.obsResource, headers: unsigned }, credentials), host: base.host };
+    } else {
+      const unsigned: Record<string, string> = { 'Content-Type': 'application/json' };
+      if (credentials.securityToken) unsigned['X-Security-Token'] = credentials.securityToken;
+      headers = signRequest(
+        { method: request.method, path, host: base.host, query: request.query, headers: unsigned, ...(body ? { body } : {}) },
+        credentials,
+      );
+    }
     const query = canonicalQueryString(request.query);
     const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, deadline - Date.now()));
     const fail = (kind: 'network' | 'timeout', cause: unknown) =>
@@ -202,27 +215,31 @@ export class Transport {
     }
 
     let parsed: unknown = {};
-    if (text) {
+    if (text && text.trimStart().startsWith('{')) {
       try {
         parsed = JSON.parse(text);
       } catch {
-        parsed = { error_msg: text.slice(0, 512) };
+        parsed = {};
       }
     }
     const fields = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;
-    const requestId = header(responseHeaders, 'x-request-id') ?? (typeof fields.request_id === 'string' ? fields.request_id : undefined);
-    return { status, body: parsed, requestId, retryAfter: header(responseHeaders, 'retry-after') };
+    const requestId =
+      header(responseHeaders, 'x-request-id') ?? header(responseHeaders, 'x-obs-request-id') ?? (typeof fields.request_id === 'string' ? fields.request_id : undefined);
+    return { status, body: parsed, text, requestId, retryAfter: header(responseHeaders, 'retry-after') };
   }
 }
 
+/** Error bodies are JSON `{error_code, error_msg}`, or OBS's XML `<Error><Code/><Message/></Error>`. */
 function errorFromResponse(operation: string, response: ApiResponse, attempt: number): HuaweiApiError {
   const fields = (response.body && typeof response.body === 'object' ? response.body : {}) as Record<string, unknown>;
+  const xml = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(response.text)?.[1];
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   return new HuaweiApiError({
     operation,
     kind: 'http',
     status: response.status,
-    errorCode: typeof fields.error_code === 'string' ? fields.error_code : undefined,
-    errorMsg: typeof fields.error_msg === 'string' ? fields.error_msg : undefined,
+    errorCode: text(fields.error_code) ?? xml('Code'),
+    errorMsg: text(fields.error_msg) ?? xml('Message') ?? (response.text && !response.text.startsWith('{') ? response.text.slice(0, 512) : undefined),
     requestId: response.requestId,
     attempts: attempt,
   });
