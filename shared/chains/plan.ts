@@ -1,4 +1,4 @@
-import { compareOrder, type BackupFileName } from './backup-file';
+import { classifyBackupFile, compareOrder, type BackupFileName } from './backup-file';
 import type { Chain } from './config';
 import { MAX_NOTICES, type BackupFileRecord, type ChainState, type NoticeKind } from './state';
 
@@ -23,7 +23,9 @@ export interface Upload {
 
 const ACTIVE: ReadonlySet<string> = new Set(['submitting', 'running', 'succeeded']);
 
+/** Adds a notice once per kind and file: the same file seen again (redelivery, reconcile) adds nothing. */
 function withNotice(state: ChainState, kind: NoticeKind, key: string, detail: string, now: number): ChainState {
+  if (state.meta.notices.some((n) => n.kind === kind && n.key === key)) return state;
   const notices = [...state.meta.notices, { kind, key, at: now, detail }].slice(-MAX_NOTICES);
   return { ...state, meta: { ...state.meta, notices, updatedAt: now } };
 }
@@ -110,6 +112,30 @@ export function applyCutoverMarker(state: ChainState, chain: Chain, key: string,
   }
   const detail = 'cutover marker uploaded; waiting for the tail-log backup, which will be restored as the last';
   return { state: withNotice(marked, 'cutover-awaiting-tail-log', key, detail, now), status: 'cutover', reason: detail };
+}
+
+/**
+ * Any object that appears under a chain's prefix, from an upload event or a reconcile listing: the
+ * cutover marker, an unrecognised name (noticed for on-call), or a backup file.
+ */
+export function recordObject(state: ChainState, chain: Chain, upload: Upload): UploadDecision {
+  if (upload.key === chain.cutoverMarker) return applyCutoverMarker(state, chain, upload.key, upload.now);
+  const name = classifyBackupFile(chain, upload.key);
+  if (name) return applyUpload(state, chain, upload, name);
+  const reason = "unrecognised: the name does not match the chain's file-name pattern";
+  return { state: withNotice(state, 'unrecognised-file', upload.key, `does not match the file-name pattern ${chain.fileNamePattern}`, upload.now), status: 'ignored', reason };
+}
+
+/** A DRS job found under the file's deterministic name (state was lost, or a create's answer was): take it over. */
+export function adoptJob(state: ChainState, key: string, job: { id: string; status: string; error_log?: string | null }, now: number): ChainState {
+  const record = state.files[key]!;
+  const status = job.status === 'SUCCESS' ? 'succeeded' : job.status === 'TRANSFERRING' ? 'running' : 'failed';
+  const { inProgressUntil: _, ...rest } = record;
+  return withFile(
+    state,
+    { ...rest, status, jobId: job.id, drsStatus: job.status, submittedAt: now, ...(status === 'failed' ? { error: job.error_log ?? job.status, finishedAt: now } : {}) },
+    now,
+  );
 }
 
 export type NextStep =

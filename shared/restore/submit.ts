@@ -16,9 +16,16 @@ export interface SubmitDeps {
   inProgressMs: number;
 }
 
-export type AdvanceResult =
-  | { submitted: BackupFileRecord; jobId: string; adopted: boolean; state: ChainState }
-  | { submitted?: undefined; refused?: BackupFileRecord; reason: string; state: ChainState };
+export interface AdvanceResult {
+  state: ChainState;
+  /** The file sent to DRS now (created or adopted), with its job. */
+  submitted?: BackupFileRecord;
+  jobId?: string;
+  adopted?: boolean;
+  /** The file DRS refused; it now halts the chain. */
+  refused?: BackupFileRecord;
+  reason: string;
+}
 
 /** DRS answered that it will not take this request: the file halts the chain until re-uploaded. */
 function isRefusal(error: unknown): boolean {
@@ -78,5 +85,5 @@ export async function advanceChain(deps: SubmitDeps, chain: Chain, lock: ChainLo
   }
   state = await save(markRunning(state, file.key, jobId, deps.now()), file.key);
   log.info('restore.job.submitted', { jobId, adopted, isLastBackup: step.isLastBackup });
-  return { submitted: state.files[file.key]!, jobId, adopted, state };
+  return { submitted: state.files[file.key]!, jobId, adopted, state, reason: adopted ? 'adopted the existing DRS job' : 'restore job created' };
 }

@@ -1,7 +1,6 @@
-import { classifyBackupFile } from '../chains/backup-file';
 import { chainFor, type Chain } from '../chains/config';
-import { applyCutoverMarker, applyUpload, type UploadStatus } from '../chains/plan';
-import { MAX_NOTICES, type ChainState } from '../chains/state';
+import { recordObject, type UploadStatus } from '../chains/plan';
+import type { ChainState } from '../chains/state';
 import type { Logger } from '../log/logger';
 import { acquireChainLock } from '../state/store';
 import { eventRecords, parseRecord, type UploadedObject } from './obs-event';
@@ -42,55 +41,28 @@ async function underChainLock(deps: UploadDeps, chain: Chain, work: (state: Chai
   }
 }
 
-async function handleCreated(deps: UploadDeps, object: UploadedObject): Promise<Outcome> {
+/** Records the object in its chain and, if its turn has come, sends it to DRS. */
+export async function handleCreated(deps: UploadDeps, object: UploadedObject): Promise<Outcome> {
   const { bucket, key, eTag } = object;
   const chain = chainFor(deps.chains, bucket, key);
   if (!chain) return { status: 'ignored', reason: 'not under any chain', bucket, key };
-  const base = { bucket, key, chain: chain.id };
-
-  if (key === chain.cutoverMarker) {
-    return underChainLock(deps, chain, async (state, lock) => {
-      const decision = applyCutoverMarker(state, chain, key, deps.now());
-      if (decision.state !== state) await deps.store.save(lock, { meta: decision.state.meta, files: [] });
-      return { ...base, status: decision.status, reason: decision.reason };
-    });
-  }
-
-  const name = classifyBackupFile(chain, key);
-  if (!name) {
-    return underChainLock(deps, chain, async (state, lock) => {
-      if (!state.meta.notices.some((n) => n.kind === 'unrecognised-file' && n.key === key)) {
-        const notice = { kind: 'unrecognised-file' as const, key, at: deps.now(), detail: `does not match the chain's file-name pattern ${chain.fileNamePattern}` };
-        await deps.store.save(lock, { meta: { ...state.meta, notices: [...state.meta.notices, notice].slice(-MAX_NOTICES), updatedAt: deps.now() }, files: [] });
-      }
-      return { ...base, status: 'ignored', reason: "unrecognised: the name does not match the chain's file-name pattern" };
-    });
-  }
-
   const jobName = restoreJobName(chain.id, bucket, key, eTag);
+  const base = { bucket, key, chain: chain.id, jobName };
+
   return underChainLock(deps, chain, async (state, lock) => {
-    const decision = applyUpload(state, chain, { key, eTag, jobName, now: deps.now() }, name);
-    if (decision.status === 'ignored') {
-      await deps.store.save(lock, { meta: decision.state.meta, files: [] });
-      return { ...base, jobName, status: decision.status, reason: decision.reason };
-    }
-    if (decision.status === 'queued') {
-      const changed = Object.values(decision.state.files).filter((record) => record !== state.files[record.key]);
-      await deps.store.save(lock, { meta: decision.state.meta, files: changed });
-    }
+    const decision = recordObject(state, chain, { key, eTag, jobName, now: deps.now() });
+    const changed = Object.values(decision.state.files).filter((record) => record !== state.files[record.key]);
+    if (decision.state !== state) await deps.store.save(lock, { meta: decision.state.meta, files: changed });
+    if (decision.status === 'ignored' || decision.status === 'cutover') return { ...base, status: decision.status, reason: decision.reason };
     // A duplicate still tries the chain's next step: a redelivery is how a file whose create failed gets retried.
     const advanced = await advanceChain(deps, chain, lock, decision.state);
-    if (decision.status === 'duplicate' && !(advanced.submitted?.key === key)) {
-      return { ...base, jobName, status: 'duplicate', reason: decision.reason };
+    if (advanced.submitted?.key === key) {
+      return { ...base, jobId: advanced.jobId, status: 'submitted', reason: advanced.reason };
     }
-    if (advanced.submitted) {
-      if (advanced.submitted.key === key) {
-        return { ...base, jobName, jobId: advanced.jobId, status: 'submitted', reason: advanced.adopted ? 'adopted the existing DRS job' : 'restore job created' };
-      }
-      return { ...base, jobName, status: 'queued', reason: `${decision.reason}; waiting for ${advanced.submitted.key} (submitted now)` };
-    }
-    if (advanced.refused?.key === key) return { ...base, jobName, status: 'failed', reason: advanced.reason };
-    return { ...base, jobName, status: 'queued', reason: `${decision.reason}; ${advanced.reason}` };
+    if (decision.status === 'duplicate') return { ...base, status: 'duplicate', reason: decision.reason };
+    if (advanced.refused?.key === key) return { ...base, status: 'failed', reason: advanced.reason };
+    const waitingFor = advanced.submitted ? `waiting for ${advanced.submitted.key} (submitted now)` : advanced.reason;
+    return { ...base, status: 'queued', reason: `${decision.reason}; ${waitingFor}` };
   });
 }
 

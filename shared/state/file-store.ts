@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DEFAULT_RETENTION_MS, LockLostError, parseStoredChain, type ChainChange, type ChainLock, type StateStore, type StoreOptions } from './store';
+import { DEFAULT_RETENTION_MS, LockLostError, parsePages, parseStoredChain, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
+import type { PageRecord } from '../alerts/ledger';
 import type { ChainState } from '../chains/state';
 
 interface FileDocument {
   chains: Record<string, { meta: unknown; files: Record<string, unknown> }>;
+  pages?: Record<string, unknown>;
 }
 
 /**
@@ -58,16 +60,37 @@ export class FileStateStore implements StateStore {
     return parseStoredChain(chain?.meta, Object.values(chain?.files ?? {}));
   }
 
-  async save(lock: ChainLock, change: ChainChange): Promise<void> {
+  private assertHeld(lock: ChainLock): void {
     const held = this.locks.get(lock.chainId);
     if (!held || held.token !== lock.token || held.expiresAt <= Date.now()) throw new LockLostError(lock.chainId);
+  }
+
+  private write(doc: FileDocument): void {
+    const temporary = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(doc));
+    renameSync(temporary, this.path);
+  }
+
+  async save(lock: ChainLock, change: ChainChange): Promise<void> {
+    this.assertHeld(lock);
     const doc = this.read();
     const chain = (doc.chains[lock.chainId] ??= { meta: {}, files: {} });
     chain.meta = { ...change.meta, updatedAt: Math.max(change.meta.updatedAt, Date.now()) };
     for (const record of change.files) chain.files[record.key] = record;
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(doc));
-    renameSync(temporary, this.path);
+    this.write(doc);
+  }
+
+  async loadPages(): Promise<PageRecord[]> {
+    return parsePages(Object.values(this.read().pages ?? {}));
+  }
+
+  async savePages(lock: ChainLock, change: PagesChange): Promise<void> {
+    this.assertHeld(lock);
+    const doc = this.read();
+    const pages = (doc.pages ??= {});
+    for (const record of change.put) pages[record.id] = record;
+    for (const id of change.remove) delete pages[id];
+    this.write(doc);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
-import { DEFAULT_RETENTION_MS, LockLostError, parseStoredChain, type ChainChange, type ChainLock, type StateStore, type StoreOptions } from './store';
+import { DEFAULT_RETENTION_MS, LockLostError, parsePages, parseStoredChain, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
+import type { PageRecord } from '../alerts/ledger';
+import { PAGES_LOCK } from '../alerts/pager';
 import type { ChainState } from '../chains/state';
 
 /**
@@ -9,6 +11,7 @@ import type { ChainState } from '../chains/state';
  *   <prefix>{<chain>}:lock   the chain lock (SET NX PX, value = token)
  *   <prefix>{<chain>}:meta   ChainMeta JSON
  *   <prefix>{<chain>}:files  hash: object key → BackupFileRecord JSON
+ *   <prefix>{_pages}:lock / :ledger   the pager's lock and its hash: problem id → PageRecord JSON
  */
 
 const SAVE = `
@@ -18,6 +21,14 @@ for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
 if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
 return 1`;
 
+const SAVE_PAGES = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local puts = tonumber(ARGV[3])
+for i = 4, 3 + puts * 2, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+for i = 4 + puts * 2, #ARGV do redis.call('HDEL', KEYS[2], ARGV[i]) end
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+return 1`;
+
 const UNLOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
@@ -25,6 +36,7 @@ return 0`;
 type ScriptClient = (Redis | Cluster) & {
   rpSave(lock: string, meta: string, files: string, token: string, metaJson: string, retentionMs: number, ...pairs: string[]): Promise<number>;
   rpUnlock(lock: string, token: string): Promise<number>;
+  rpSavePages(lock: string, ledger: string, token: string, retentionMs: number, puts: number, ...args: string[]): Promise<number>;
 };
 
 export interface RedisStoreOptions extends StoreOptions {
@@ -52,12 +64,13 @@ export class RedisStateStore implements StateStore {
     }
     client.defineCommand('rpSave', { numberOfKeys: 3, lua: SAVE });
     client.defineCommand('rpUnlock', { numberOfKeys: 1, lua: UNLOCK });
+    client.defineCommand('rpSavePages', { numberOfKeys: 2, lua: SAVE_PAGES });
     // Connection errors surface on the calls that need Redis; without a listener ioredis would print them unredacted.
     client.on('error', () => undefined);
     this.redis = client as ScriptClient;
   }
 
-  private key(chainId: string, part: 'lock' | 'meta' | 'files'): string {
+  private key(chainId: string, part: 'lock' | 'meta' | 'files' | 'ledger'): string {
     return `${this.prefix}{${chainId}}:${part}`;
   }
 
@@ -87,6 +100,16 @@ export class RedisStateStore implements StateStore {
       this.retentionMs,
       ...pairs,
     );
+    if (saved !== 1) throw new LockLostError(lock.chainId);
+  }
+
+  async loadPages(): Promise<PageRecord[]> {
+    return parsePages((await this.redis.hvals(this.key(PAGES_LOCK, 'ledger'))).map((r) => JSON.parse(r) as unknown));
+  }
+
+  async savePages(lock: ChainLock, change: PagesChange): Promise<void> {
+    const args = [...change.put.flatMap((record) => [record.id, JSON.stringify(record)]), ...change.remove];
+    const saved = await this.redis.rpSavePages(this.key(lock.chainId, 'lock'), this.key(PAGES_LOCK, 'ledger'), lock.token, this.retentionMs, change.put.length, ...args);
     if (saved !== 1) throw new LockLostError(lock.chainId);
   }
 

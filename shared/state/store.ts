@@ -1,3 +1,4 @@
+import { PageRecord } from '../alerts/ledger';
 import { BackupFileRecord, ChainMeta, type ChainState } from '../chains/state';
 
 /** Proof of holding a chain's lock; writes are fenced on it. */
@@ -23,7 +24,20 @@ export interface StateStore {
   load(chainId: string): Promise<ChainState>;
   /** Atomic, and only while `lock` is still held (else LockLostError). Renews the chain's retention. */
   save(lock: ChainLock, change: ChainChange): Promise<void>;
+  /** The page ledger: what was paged for each open problem. */
+  loadPages(): Promise<PageRecord[]>;
+  /** Atomic, fenced on `lock` (taken with the pager's lock id) like save. */
+  savePages(lock: ChainLock, change: PagesChange): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface PagesChange {
+  put: PageRecord[];
+  remove: string[];
+}
+
+export function parsePages(records: unknown[]): PageRecord[] {
+  return records.map((record) => PageRecord.parse(record));
 }
 
 export class LockLostError extends Error {

@@ -87,6 +87,18 @@ for (const [kind, make] of Object.entries(factories)) {
       await expect(acquireChainLock(store, 'queue', { ttlMs: 5_000, waitMs: 100 })).rejects.toBeInstanceOf(ChainBusyError);
     });
 
+    it('keeps the page ledger: put, replace and remove, fenced on the pager lock', async () => {
+      const store = open();
+      const page = (id: string, sentAt?: number) => ({ id, kind: 'restore-failed', topicUrn: 'urn:smn:r:p:t', title: 't', since: 1, oneShot: false, ...(sentAt ? { sentAt, lastSentAt: sentAt } : {}) });
+      const lock = (await store.tryLock('_pages', 5_000))!;
+      await store.savePages(lock, { put: [page('a'), page('b')], remove: [] });
+      await store.savePages(lock, { put: [page('a', 7)], remove: ['b'] });
+      expect(await store.loadPages()).toEqual([page('a', 7)]);
+      await store.unlock(lock);
+      await expect(store.savePages(lock, { put: [page('c')], remove: [] })).rejects.toBeInstanceOf(LockLostError);
+      expect((await store.loadPages()).map((p) => p.id)).toEqual(['a']);
+    });
+
     it('forgets a chain nobody touched for the retention period', async () => {
       const store = open({ retentionMs: 200 });
       const lock = (await store.tryLock('old', 5_000))!;

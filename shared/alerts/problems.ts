@@ -1,0 +1,242 @@
+import type { Chain } from '../chains/config';
+import { closingFile } from '../chains/plan';
+import type { ChainState, Notice } from '../chains/state';
+import type { MigrationTask } from '../huawei/dcs';
+import { parseTaurusTime, type TaurusBackup } from '../huawei/taurusdb';
+
+/**
+ * What on-call should hear about right now, derived from state: plain functions, no I/O. The pager
+ * compares this list with what was already paged, so each problem pages once and resolves once.
+ */
+
+export type PageKind =
+  | 'restore-failed'
+  | 'precheck-failed'
+  | 'restore-stuck'
+  | 'chain-waiting'
+  | 'unrecognised-file'
+  | 'late-cutover-marker'
+  | 'upload-to-closed-chain'
+  | 'file-not-restored'
+  | 'dcs-migration-failed'
+  | 'taurusdb-backup-failed'
+  | 'taurusdb-backup-stale';
+
+export interface Problem {
+  /** Stable while the problem lasts; a new failure of a new file version is a new problem. */
+  id: string;
+  kind: PageKind;
+  /** Chain id or watched instance/task id. */
+  scope: string;
+  topicUrn: string;
+  since: number;
+  /** One line naming kind and scope. */
+  title: string;
+  /** What happened, the facts (file, job, error log), and the next step. */
+  details: string[];
+  nextStep: string;
+  /** An event rather than a condition: paged once, never 'resolved'. */
+  oneShot?: boolean;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const minutes = (ms: number) => Math.round(ms / 60_000);
+
+const TITLES: Record<PageKind, string> = {
+  'restore-failed': 'Restore failed',
+  'precheck-failed': 'Restore precheck failed',
+  'restore-stuck': 'Restore stuck',
+  'chain-waiting': 'Migration chain waiting',
+  'unrecognised-file': 'Unrecognised file in backup folder',
+  'late-cutover-marker': 'Cutover waiting for the tail-log backup',
+  'upload-to-closed-chain': 'Upload to a finished migration chain',
+  'file-not-restored': 'Backup file not restored',
+  'dcs-migration-failed': 'DCS Redis migration failed',
+  'taurusdb-backup-failed': 'TaurusDB backup failed',
+  'taurusdb-backup-stale': 'TaurusDB backup too old',
+};
+
+export function titleOf(kind: PageKind, scope: string): string {
+  return `${TITLES[kind]}: ${scope}`;
+}
+
+function noticeProblem(chain: Chain, notice: Notice, topicUrn: string): Problem {
+  const kind: PageKind =
+    notice.kind === 'unrecognised-file'
+      ? 'unrecognised-file'
+      : notice.kind === 'upload-to-closed-chain'
+        ? 'upload-to-closed-chain'
+        : notice.kind === 'cutover-awaiting-tail-log'
+          ? 'late-cutover-marker'
+          : 'file-not-restored';
+  const where = `bucket ${chain.bucket}, prefix "${chain.prefix}"`;
+  const nextSteps: Record<string, string> = {
+    'unrecognised-file': `Nothing was restored from it. If it is a backup of this migration, upload it again under a name matching ${chain.fileNamePattern}; otherwise move it out of ${where}.`,
+    'upload-to-closed-chain': `This chain already sent its final backup, so the file was not restored. If it belongs to a new migration, configure a new chain for it; otherwise delete it.`,
+    'late-cutover-marker': `Take the tail-log backup on the source (BACKUP LOG … WITH NORECOVERY) and upload it to ${where}: it will be restored as the last backup and bring the database online.`,
+    'file-not-restored': 'Check whether the migration needs this file. If the chain is missing data because of it, start a new chain from a new full backup.',
+  };
+  return {
+    id: `${kind}:${chain.id}:${notice.key}`,
+    kind,
+    scope: chain.id,
+    topicUrn,
+    since: notice.at,
+    title: titleOf(kind, chain.id),
+    details: [`What happened: ${notice.key}: ${notice.detail}.`, `Chain: ${chain.id} (${where}) → RDS instance ${chain.targetInstanceId}`, `File: ${notice.key}`],
+    nextStep: nextSteps[kind]!,
+    ...(kind === 'late-cutover-marker' ? {} : { oneShot: true }),
+  };
+}
+
+/** Problems of one restore chain. */
+export function chainProblems(chain: Chain, state: ChainState, now: number, defaultTopicUrn: string): Problem[] {
+  const topicUrn = chain.smnTopicUrn ?? defaultTopicUrn;
+  const where = `Chain: ${chain.id} (bucket ${chain.bucket}, prefix "${chain.prefix}") → RDS instance ${chain.targetInstanceId}`;
+  const problems: Problem[] = state.meta.notices.map((notice) => noticeProblem(chain, notice, topicUrn));
+  const files = Object.values(state.files).filter((f) => f.status !== 'superseded');
+
+  for (const file of files.filter((f) => f.status === 'failed')) {
+    const kind: PageKind = file.drsStatus === 'PRECHECK FAILED' ? 'precheck-failed' : 'restore-failed';
+    problems.push({
+      id: `${kind}:${chain.id}:${file.key}:${file.eTag}`,
+      kind,
+      scope: chain.id,
+      topicUrn,
+      since: file.finishedAt ?? now,
+      title: titleOf(kind, chain.id),
+      details: [
+        `What happened: the DRS restore of ${file.key} ended ${file.drsStatus ?? 'in an error'}. The chain is halted: nothing after this file will be restored.`,
+        where,
+        `File: ${file.key} (${file.kind} backup, eTag ${file.eTag})`,
+        `Job: ${file.jobId ?? '(not created)'} (${file.jobName})`,
+        `DRS error log: ${(file.error ?? '(none)').slice(0, 4000)}`,
+      ],
+      nextStep:
+        kind === 'precheck-failed'
+          ? 'DRS refused the file before restoring it. Check the error log: a missing or damaged file, a database that already exists (isCover), or target instance space. Fix the cause, then upload the same file again under the same name; restore-pilot retries it automatically.'
+          : 'Read the DRS error log. Fix the cause (often a broken log chain: re-take the backup), then upload the same file again under the same name; restore-pilot retries it and continues the chain.',
+    });
+  }
+
+  for (const file of files.filter((f) => f.status === 'running' && f.submittedAt !== undefined)) {
+    const running = now - file.submittedAt!;
+    if (running < chain.stuckAfterMinutes * 60_000) continue;
+    problems.push({
+      id: `restore-stuck:${chain.id}:${file.jobId}`,
+      kind: 'restore-stuck',
+      scope: chain.id,
+      topicUrn,
+      since: file.submittedAt! + chain.stuckAfterMinutes * 60_000,
+      title: titleOf('restore-stuck', chain.id),
+      details: [
+        `What happened: the DRS restore of ${file.key} has been TRANSFERRING for ${minutes(running)} minutes (limit ${chain.stuckAfterMinutes}).`,
+        where,
+        `File: ${file.key}`,
+        `Job: ${file.jobId} (${file.jobName})`,
+      ],
+      nextStep: `Open the job in the DRS console (backup migration) and check the RDS instance's disk, CPU and error log. If it is still progressing, wait; if it is hung, contact Huawei Cloud support with job id ${file.jobId}. The chain continues by itself once the job ends.`,
+    });
+  }
+
+  const busy = files.some((f) => f.status === 'running' || f.status === 'submitting' || f.status === 'failed');
+  if (!busy && !closingFile(state)) {
+    const waiting = files.filter((f) => f.status === 'waiting').sort((a, b) => a.uploadedAt - b.uploadedAt);
+    const lastDone = Math.max(0, ...files.filter((f) => f.status === 'succeeded').map((f) => f.finishedAt ?? 0));
+    const gap = chain.gapAlertMinutes * 60_000;
+    const hasFull = files.some((f) => f.kind === 'full');
+    if (waiting[0] && now - waiting[0].uploadedAt >= gap) {
+      problems.push({
+        id: `chain-waiting:${chain.id}`,
+        kind: 'chain-waiting',
+        scope: chain.id,
+        topicUrn,
+        since: waiting[0].uploadedAt + gap,
+        title: titleOf('chain-waiting', chain.id),
+        details: [
+          `What happened: ${waiting.length} backup file(s) have waited more than ${chain.gapAlertMinutes} minutes: ${hasFull ? 'the chain cannot continue' : 'no full backup has been uploaded'}.`,
+          where,
+          `Waiting: ${waiting.map((f) => f.key).slice(0, 20).join(', ')}`,
+        ],
+        nextStep: hasFull
+          ? 'Check the files listed: a missing file before them must be uploaded for the chain to continue.'
+          : `Upload the full backup (a name matching ${chain.fileNamePattern} with FULL) to the chain's folder; the waiting log backups follow it automatically.`,
+      });
+    } else if (!waiting[0] && lastDone > 0 && now - lastDone >= gap) {
+      problems.push({
+        id: `chain-waiting:${chain.id}`,
+        kind: 'chain-waiting',
+        scope: chain.id,
+        topicUrn,
+        since: lastDone + gap,
+        title: titleOf('chain-waiting', chain.id),
+        details: [`What happened: no new backup file for ${minutes(now - lastDone)} minutes since the last restore finished, and the chain has no final backup yet.`, where],
+        nextStep: 'Check the log backup job on the source SQL Server and the upload to OBS. At cutover, upload the final log backup (or the cutover marker, then the tail-log backup).',
+      });
+    }
+  }
+  return problems;
+}
+
+const DCS_FAILED = new Set(['FAILED', 'MIGRATION_FAILED', 'TERMINATED']);
+
+/** A watched DCS migration task in a failed state. Names source and target; never their passwords. */
+export function dcsProblems(task: MigrationTask, now: number, topicUrn: string): Problem[] {
+  if (!DCS_FAILED.has(task.status)) return [];
+  const endpoint = (e: MigrationTask['source_instance']) => (e ? `${e.name ?? e.id ?? '?'} (${e.addrs ?? e.ip ?? 'no address'})` : '(none)');
+  return [
+    {
+      id: `dcs-migration-failed:${task.task_id}:${task.status}`,
+      kind: 'dcs-migration-failed',
+      scope: task.task_name ?? task.task_id,
+      topicUrn,
+      since: now,
+      title: titleOf('dcs-migration-failed', task.task_name ?? task.task_id),
+      details: [
+        `What happened: DCS migration task ${task.task_name ?? ''} (${task.task_id}) is ${task.status}.`,
+        `Source: ${endpoint(task.source_instance)}`,
+        `Target: ${endpoint(task.target_instance)}`,
+        `Type: ${task.migration_type ?? '?'}, updated ${task.updated_at ?? '?'}`,
+      ],
+      nextStep: 'Open the task in the DCS console (Data Migration), read its log, check that the migration ECS reaches both Redis addresses and that the passwords are still valid, then restart or recreate the task.',
+    },
+  ];
+}
+
+/** A watched TaurusDB instance: its newest backup failed, or its newest completed backup is too old. */
+export function taurusProblems(instanceId: string, backups: TaurusBackup[], now: number, maxAgeHours: number, topicUrn: string): Problem[] {
+  const byTime = [...backups].filter((b) => b.begin_time).sort((a, b) => parseTaurusTime(b.begin_time!) - parseTaurusTime(a.begin_time!));
+  const problems: Problem[] = [];
+  const newest = byTime.find((b) => b.status !== 'BUILDING' && b.status !== 'DELETING');
+  if (newest?.status === 'FAILED') {
+    problems.push({
+      id: `taurusdb-backup-failed:${instanceId}:${newest.id}`,
+      kind: 'taurusdb-backup-failed',
+      scope: instanceId,
+      topicUrn,
+      since: parseTaurusTime(newest.begin_time!),
+      title: titleOf('taurusdb-backup-failed', instanceId),
+      details: [`What happened: backup ${newest.name ?? newest.id} (${newest.type ?? '?'}) of TaurusDB instance ${instanceId} FAILED.`, `Started: ${newest.begin_time}`],
+      nextStep: 'Check the instance events and free storage in the TaurusDB console, then run a manual backup and confirm it completes.',
+    });
+  }
+  const completed = byTime.find((b) => b.status === 'COMPLETED');
+  const completedAt = completed ? parseTaurusTime(completed.end_time ?? completed.begin_time!) : undefined;
+  if (completedAt === undefined || now - completedAt > maxAgeHours * 3_600_000) {
+    problems.push({
+      id: `taurusdb-backup-stale:${instanceId}`,
+      kind: 'taurusdb-backup-stale',
+      scope: instanceId,
+      topicUrn,
+      since: completedAt === undefined ? now : completedAt + maxAgeHours * 3_600_000,
+      title: titleOf('taurusdb-backup-stale', instanceId),
+      details: [
+        completedAt === undefined
+          ? `What happened: TaurusDB instance ${instanceId} has no completed backup in the last ${maxAgeHours} hours.`
+          : `What happened: the newest completed backup of TaurusDB instance ${instanceId} ended ${iso(completedAt)}, more than ${maxAgeHours} hours ago.`,
+      ],
+      nextStep: 'Check that the automated backup policy is enabled and whether a backup is stuck BUILDING; run a manual backup.',
+    });
+  }
+  return problems;
+}
