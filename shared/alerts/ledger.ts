@@ -5,6 +5,8 @@ import type { Problem } from './problems';
 export const PageRecord = z.object({
   id: z.string(),
   kind: z.string(),
+  /** Chain id or watched task/instance id: a tick that could not look at a scope leaves its pages alone. */
+  scope: z.string(),
   topicUrn: z.string(),
   title: z.string(),
   since: z.number(),
@@ -23,8 +25,11 @@ export interface PagePlan {
   suppressed: number;
 }
 
-/** Which pages go out this tick, given what was already paged. Plain data in, plain data out. */
-export function planPages(ledger: PageRecord[], problems: Problem[], now: number, reminderMs: number | undefined): PagePlan {
+/**
+ * Which pages go out this tick, given what was already paged. Only scopes in `evaluated` can
+ * resolve: a chain the tick skipped (busy, erroring, out of time) keeps its open pages.
+ */
+export function planPages(ledger: PageRecord[], problems: Problem[], evaluated: ReadonlySet<string>, now: number, reminderMs: number | undefined): PagePlan {
   const byId = new Map(ledger.map((record) => [record.id, record]));
   const current = new Set(problems.map((p) => p.id));
   const plan: PagePlan = { send: [], resolve: [], forget: [], suppressed: 0 };
@@ -35,7 +40,7 @@ export function planPages(ledger: PageRecord[], problems: Problem[], now: number
     else plan.suppressed += 1;
   }
   for (const record of ledger) {
-    if (current.has(record.id)) continue;
+    if (current.has(record.id) || !evaluated.has(record.scope)) continue;
     if (record.sentAt && !record.oneShot) plan.resolve.push(record);
     else plan.forget.push(record.id);
   }

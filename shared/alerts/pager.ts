@@ -30,13 +30,13 @@ export interface PageCounts {
  * ones. Each accepted page is recorded at once; a page SMN did not accept stays due and goes out on a
  * later tick. Holding the ledger lock keeps two overlapping ticks from paging the same problem twice.
  */
-export async function syncPages(deps: PagerDeps, problems: Problem[]): Promise<PageCounts> {
+export async function syncPages(deps: PagerDeps, problems: Problem[], evaluated: ReadonlySet<string>): Promise<PageCounts> {
   const counts: PageCounts = { sent: 0, resolved: 0, suppressed: 0, failed: 0, skipped: false };
   const lock = await deps.store.tryLock(PAGES_LOCK, 60_000);
   if (!lock) return { ...counts, skipped: true };
   try {
     const ledger = await deps.store.loadPages();
-    const plan = planPages(ledger, problems, deps.now(), deps.reminderMs);
+    const plan = planPages(ledger, problems, evaluated, deps.now(), deps.reminderMs);
     counts.suppressed = plan.suppressed;
     const previous = new Map(ledger.map((r) => [r.id, r]));
     for (const { problem, reminder } of plan.send) {
@@ -51,6 +51,7 @@ export async function syncPages(deps: PagerDeps, problems: Problem[]): Promise<P
       const record: PageRecord = {
         id: problem.id,
         kind: problem.kind,
+        scope: problem.scope,
         topicUrn: problem.topicUrn,
         title: problem.title,
         since: previous.get(problem.id)?.since ?? problem.since,

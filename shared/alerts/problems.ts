@@ -188,7 +188,7 @@ export function dcsProblems(task: MigrationTask, now: number, topicUrn: string):
     {
       id: `dcs-migration-failed:${task.task_id}:${task.status}`,
       kind: 'dcs-migration-failed',
-      scope: task.task_name ?? task.task_id,
+      scope: task.task_id,
       topicUrn,
       since: now,
       title: titleOf('dcs-migration-failed', task.task_name ?? task.task_id),

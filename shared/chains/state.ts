@@ -58,6 +58,8 @@ export type Notice = z.infer<typeof Notice>;
 
 export const ChainMeta = z.object({
   cutoverRequestedAt: z.number().optional(),
+  /** Last time the poller compared the chain's OBS prefix with this state. */
+  reconciledAt: z.number().optional(),
   notices: z.array(Notice).default([]),
   updatedAt: z.number().default(0),
 });

@@ -1,11 +1,13 @@
 import type { Chain } from '../chains/config';
 import { markFailed, markSucceeded, runningFile } from '../chains/plan';
-import type { BackupFileRecord } from '../chains/state';
+import type { BackupFileRecord, ChainState } from '../chains/state';
 import { acquireChainLock } from '../state/store';
 import { advanceChain, type SubmitDeps } from './submit';
 
 export interface TrackResult {
   chain: string;
+  /** The chain's state after this step. */
+  state: ChainState;
   /** The running job's file and what DRS says of it now. */
   checked?: { file: BackupFileRecord; drsStatus: string };
   /** Set when the chain's next file was sent to DRS. */
@@ -32,10 +34,15 @@ export async function trackChain(deps: SubmitDeps & { lockTtlMs: number; lockWai
         state = markFailed(state, running.key, job.error_log ?? `${job.status} without an error log`, deps.now(), job.status);
       }
       if (job.status !== 'TRANSFERRING') await deps.store.save(lock, { meta: state.meta, files: [state.files[running.key]!] });
-      if (job.status !== 'SUCCESS') return { chain: chain.id, checked, reason: `job ${job.status}` };
+      if (job.status !== 'SUCCESS') return { chain: chain.id, state, checked, reason: `job ${job.status}` };
     }
     const advanced = await advanceChain(deps, chain, lock, state);
-    return { chain: chain.id, ...(checked ? { checked } : {}), ...(advanced.submitted ? { submitted: advanced.submitted } : { reason: advanced.reason }) };
+    return {
+      chain: chain.id,
+      state: advanced.state,
+      ...(checked ? { checked } : {}),
+      ...(advanced.submitted ? { submitted: advanced.submitted } : { reason: advanced.reason }),
+    };
   } finally {
     await deps.store.unlock(lock).catch(() => undefined);
   }

@@ -89,7 +89,7 @@ for (const [kind, make] of Object.entries(factories)) {
 
     it('keeps the page ledger: put, replace and remove, fenced on the pager lock', async () => {
       const store = open();
-      const page = (id: string, sentAt?: number) => ({ id, kind: 'restore-failed', topicUrn: 'urn:smn:r:p:t', title: 't', since: 1, oneShot: false, ...(sentAt ? { sentAt, lastSentAt: sentAt } : {}) });
+      const page = (id: string, sentAt?: number) => ({ id, kind: 'restore-failed', scope: 'erp', topicUrn: 'urn:smn:r:p:t', title: 't', since: 1, oneShot: false, ...(sentAt ? { sentAt, lastSentAt: sentAt } : {}) });
       const lock = (await store.tryLock('_pages', 5_000))!;
       await store.savePages(lock, { put: [page('a'), page('b')], remove: [] });
       await store.savePages(lock, { put: [page('a', 7)], remove: ['b'] });

@@ -1,0 +1,50 @@
+import type { FunctionGraphContext } from '../../shared/functiongraph/context';
+import { remainingTimeMs } from '../../shared/functiongraph/context';
+import { loggerForInvocation } from '../../shared/log/logger';
+import { parsePollerConfig, type PollerConfig } from '../../shared/poller/config';
+import { runTick, type TickSummary } from '../../shared/poller/tick';
+import { clientFor, createRuntime, type Runtime } from '../../shared/runtime';
+import type { StateStore } from '../../shared/state/store';
+
+/** FunctionGraph TIMER event: `{version, time, trigger_type: "TIMER", trigger_name, user_event}`. */
+export interface TimerEvent {
+  version?: string;
+  time?: string;
+  trigger_type?: string;
+  trigger_name?: string;
+  user_event?: string;
+}
+
+export interface PollHandlerOptions {
+  env?: NodeJS.ProcessEnv;
+  store?: StateStore;
+  inProgressMs?: number;
+  now?: () => number;
+}
+
+/** TIMER trigger: tracks every restore job, advances chains, reconciles, watches, and pages on-call. */
+export function createPollHandler(options: PollHandlerOptions = {}) {
+  let runtime: (Runtime & { config: PollerConfig }) | undefined;
+  const handler = async (event: TimerEvent | undefined, context?: FunctionGraphContext): Promise<TickSummary> => {
+    const env = options.env ?? process.env;
+    const logger = loggerForInvocation(context, env).child({ trigger: event?.trigger_name ?? 'manual' });
+    if (!runtime) {
+      const base = createRuntime(env, options.store);
+      runtime = { ...base, config: parsePollerConfig(env, base.chains) };
+    }
+    return runTick({
+      chains: runtime.chains,
+      store: runtime.store,
+      client: clientFor(runtime, context, logger),
+      config: runtime.config,
+      logger,
+      now: options.now ?? Date.now,
+      remainingMs: () => remainingTimeMs(context),
+      inProgressMs: options.inProgressMs ?? 60_000,
+      lockTtlMs: 30_000,
+    });
+  };
+  return Object.assign(handler, { close: async () => runtime?.store.close() });
+}
+
+export const handler = createPollHandler();

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { Chain } from '../chains/config';
+import { ConfigError } from '../huawei/errors';
+import { TopicUrn } from '../huawei/smn';
+
+const idList = z
+  .string()
+  .optional()
+  .transform((value) => (value ?? '').split(',').map((id) => id.trim()).filter(Boolean));
+const count = z.coerce.number().int().positive();
+
+/** The poller's settings, from the environment; a bad one is a ConfigError naming the variable. */
+export const PollerConfig = z.object({
+  SMN_TOPIC_URN: TopicUrn.optional(),
+  PAGE_REMINDER_MINUTES: count.optional(),
+  RECONCILE_EVERY_MINUTES: count.default(15),
+  WATCH_DCS_TASK_IDS: idList,
+  WATCH_TAURUSDB_INSTANCE_IDS: idList,
+  TAURUSDB_BACKUP_MAX_AGE_HOURS: count.default(26),
+  POLL_CONCURRENCY: count.max(64).default(8),
+});
+export type PollerConfig = z.output<typeof PollerConfig>;
+
+export function parsePollerConfig(env: NodeJS.ProcessEnv, chains: Chain[]): PollerConfig {
+  const parsed = PollerConfig.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const config = parsed.data;
+  const needsDefault = chains.some((c) => !c.smnTopicUrn) || config.WATCH_DCS_TASK_IDS.length > 0 || config.WATCH_TAURUSDB_INSTANCE_IDS.length > 0;
+  if (needsDefault && !config.SMN_TOPIC_URN) throw new ConfigError('SMN_TOPIC_URN', 'is required: pages have nowhere to go (set it, or smnTopicUrn on every chain and no watches)');
+  return config;
+}

@@ -1,0 +1,55 @@
+import type { Chain } from '../chains/config';
+import { adoptJob, recordObject } from '../chains/plan';
+import type { ObsClient } from '../huawei/obs';
+import { restoreJobName } from '../restore/job-request';
+import { advanceChain, type SubmitDeps } from '../restore/submit';
+import { acquireChainLock } from '../state/store';
+
+export interface ReconcileResult {
+  /** Backup files found in OBS that the upload handler never recorded. */
+  queued: string[];
+  /** Of those, files whose DRS job already existed under their deterministic name. */
+  adopted: string[];
+}
+
+/**
+ * Makes a lost upload event harmless: lists the chain's OBS prefix, records every object the state
+ * does not know (same rules as an upload), adopts DRS jobs that already exist under those files'
+ * deterministic names, then lets the chain take its next step.
+ */
+export async function reconcileChain(
+  deps: SubmitDeps & { obs: ObsClient; lockTtlMs: number; lockWaitMs: number },
+  chain: Chain,
+): Promise<ReconcileResult> {
+  const objects = await deps.obs.listAllObjects(chain.bucket, chain.prefix);
+  const lock = await acquireChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs });
+  try {
+    const before = await deps.store.load(chain.id);
+    let state = before;
+    const queued: string[] = [];
+    for (const object of objects) {
+      if (state.files[object.key]?.eTag === object.eTag) continue;
+      const decision = recordObject(state, chain, { key: object.key, eTag: object.eTag, jobName: restoreJobName(chain.id, chain.bucket, object.key, object.eTag), now: deps.now() });
+      state = decision.state;
+      if (decision.status === 'queued') queued.push(object.key);
+    }
+    const adopted: string[] = [];
+    if (queued.length > 0) {
+      const jobs = new Map((await deps.drs.listAllBackupMigrationJobs({ name: `rp-${chain.id}-` })).map((job) => [job.name.toLowerCase(), job]));
+      for (const key of queued) {
+        const job = jobs.get(state.files[key]!.jobName);
+        if (!job) continue;
+        state = adoptJob(state, key, job, deps.now());
+        adopted.push(key);
+      }
+    }
+    state = { ...state, meta: { ...state.meta, reconciledAt: deps.now() } };
+    const changed = Object.values(state.files).filter((record) => record !== before.files[record.key]);
+    await deps.store.save(lock, { meta: state.meta, files: changed });
+    if (queued.length > 0) deps.logger.warn('reconcile.found', { chain: chain.id, queued, adopted });
+    await advanceChain(deps, chain, lock, state);
+    return { queued, adopted };
+  } finally {
+    await deps.store.unlock(lock).catch(() => undefined);
+  }
+}

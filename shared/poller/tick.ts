@@ -1,0 +1,130 @@
+import { chainProblems, dcsProblems, taurusProblems, type Problem } from '../alerts/problems';
+import { syncPages, type PageCounts } from '../alerts/pager';
+import type { Chain } from '../chains/config';
+import type { HuaweiClient } from '../huawei/client';
+import type { Logger } from '../log/logger';
+import { trackChain } from '../restore/track';
+import type { StateStore } from '../state/store';
+import { forEachBounded } from './bounded';
+import type { PollerConfig } from './config';
+import { reconcileChain } from './reconcile';
+
+export interface TickDeps {
+  chains: Chain[];
+  store: StateStore;
+  client: HuaweiClient;
+  config: PollerConfig;
+  logger: Logger;
+  now: () => number;
+  /** The invocation's remaining time; chains not started before the margin wait for the next tick. */
+  remainingMs: () => number | undefined;
+  inProgressMs: number;
+  lockTtlMs: number;
+}
+
+export interface TickSummary {
+  chains: number;
+  jobsChecked: number;
+  chainsAdvanced: number;
+  reconciled: number;
+  lostUploadsFound: number;
+  /** Chains left for the next tick: out of time, or locked by another invocation. */
+  leftOver: number;
+  watchesChecked: number;
+  problems: number;
+  pages: PageCounts;
+  errors: { scope: string; error: string }[];
+}
+
+/** Stop starting new work with this much of the invocation left: what is started must also finish. */
+const TIME_MARGIN_MS = 5_000;
+/** A chain busy with an upload is left for the next tick rather than waited for long. */
+const BUSY_WAIT_MS = 1_000;
+
+const taurusTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}+0000`;
+
+/**
+ * One poller tick: advance every chain (bounded concurrency, each under its lock), reconcile the ones
+ * due, read the watched DCS tasks and TaurusDB backups, then bring SMN pages in line with what is wrong.
+ */
+export async function runTick(deps: TickDeps): Promise<TickSummary> {
+  const { config, client } = deps;
+  const problems: Problem[] = [];
+  const evaluated = new Set<string>();
+  const summary: TickSummary = {
+    chains: deps.chains.length,
+    jobsChecked: 0,
+    chainsAdvanced: 0,
+    reconciled: 0,
+    lostUploadsFound: 0,
+    leftOver: 0,
+    watchesChecked: 0,
+    problems: 0,
+    pages: { sent: 0, resolved: 0, suppressed: 0, failed: 0, skipped: false },
+    errors: [],
+  };
+  const outOfTime = () => {
+    const remaining = deps.remainingMs();
+    return remaining !== undefined && remaining < TIME_MARGIN_MS;
+  };
+  const failed = (scope: string, error: unknown) => {
+    summary.errors.push({ scope, error: (error as Error).message });
+    deps.logger.error('poll.error', { scope, error });
+  };
+  const submitDeps = { store: deps.store, drs: client.drs, logger: deps.logger, now: deps.now, inProgressMs: deps.inProgressMs, lockTtlMs: deps.lockTtlMs, lockWaitMs: BUSY_WAIT_MS };
+  const defaultTopic = config.SMN_TOPIC_URN ?? '';
+
+  await forEachBounded(deps.chains, config.POLL_CONCURRENCY, async (chain) => {
+    if (outOfTime()) {
+      summary.leftOver += 1;
+      return;
+    }
+    try {
+      const state = await deps.store.load(chain.id);
+      if (deps.now() - (state.meta.reconciledAt ?? 0) >= config.RECONCILE_EVERY_MINUTES * 60_000) {
+        const found = await reconcileChain({ ...submitDeps, obs: client.obs }, chain);
+        summary.reconciled += 1;
+        summary.lostUploadsFound += found.queued.length;
+      }
+      const tracked = await trackChain(submitDeps, chain);
+      if (tracked.checked) summary.jobsChecked += 1;
+      if (tracked.submitted) summary.chainsAdvanced += 1;
+      problems.push(...chainProblems(chain, tracked.state, deps.now(), defaultTopic));
+      evaluated.add(chain.id);
+    } catch (error) {
+      if ((error as Error).name === 'ChainBusyError') summary.leftOver += 1;
+      else failed(chain.id, error);
+    }
+  });
+
+  await forEachBounded(config.WATCH_DCS_TASK_IDS, config.POLL_CONCURRENCY, async (taskId) => {
+    try {
+      problems.push(...dcsProblems(await client.dcs.getMigrationTask(taskId), deps.now(), defaultTopic));
+      evaluated.add(taskId);
+      summary.watchesChecked += 1;
+    } catch (error) {
+      failed(taskId, error);
+    }
+  });
+  await forEachBounded(config.WATCH_TAURUSDB_INSTANCE_IDS, config.POLL_CONCURRENCY, async (instanceId) => {
+    try {
+      const maxAgeHours = config.TAURUSDB_BACKUP_MAX_AGE_HOURS;
+      // Twice the allowed age is enough to see both the newest completed backup and any newer failure.
+      const backups = await client.taurusdb.listAllBackups({ instance_id: instanceId, begin_time: taurusTime(deps.now() - 2 * maxAgeHours * 3_600_000), end_time: taurusTime(deps.now()) });
+      problems.push(...taurusProblems(instanceId, backups, deps.now(), maxAgeHours, defaultTopic));
+      evaluated.add(instanceId);
+      summary.watchesChecked += 1;
+    } catch (error) {
+      failed(instanceId, error);
+    }
+  });
+
+  summary.problems = problems.length;
+  try {
+    summary.pages = await syncPages({ store: deps.store, smn: client.smn, logger: deps.logger, now: deps.now, ...(config.PAGE_REMINDER_MINUTES ? { reminderMs: config.PAGE_REMINDER_MINUTES * 60_000 } : {}) }, problems, evaluated);
+  } catch (error) {
+    failed('pages', error);
+  }
+  deps.logger.info('poll.summary', { ...summary });
+  return summary;
+}
