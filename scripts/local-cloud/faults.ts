@@ -25,13 +25,19 @@ export class FaultInjector {
     this.rules = [];
   }
 
-  /** The faults that fire for this request; counted rules are used up as they fire. */
+  /**
+   * The faults that fire for this request; counted rules are used up as they fire. Latency adds up,
+   * but a request ends only one way, so at most one status/drop fault fires: later ones wait their turn.
+   */
   take(operation: string): Fault[] {
     const fired: Fault[] = [];
+    let ended = false;
     for (const rule of this.rules) {
       if (rule.operation !== operation && rule.operation !== '*') continue;
       if (rule.count !== undefined && rule.count <= 0) continue;
+      if (ended && rule.kind !== 'latency') continue;
       if (rule.rate !== undefined && this.random() >= rule.rate) continue;
+      if (rule.kind !== 'latency') ended = true;
       if (rule.count !== undefined) rule.count -= 1;
       fired.push(rule);
     }

@@ -36,9 +36,9 @@ function withFile(state: ChainState, record: BackupFileRecord, now: number): Cha
 
 const records = (state: ChainState) => Object.values(state.files);
 
-/** The final backup once it has been sent to DRS (or restored): the chain takes nothing after it. */
+/** The backup sent as the last one (final, or a full-only chain's full), once in DRS: the chain takes nothing after it. */
 export function closingFile(state: ChainState): BackupFileRecord | undefined {
-  return records(state).find((r) => r.final && ACTIVE.has(r.status));
+  return records(state).find((r) => (r.final || r.isLastBackup === true) && ACTIVE.has(r.status));
 }
 
 /** Sort order of a chain: the full first, then incrementals by order key. */

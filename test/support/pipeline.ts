@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createUploadHandler } from '../../functions/on-backup-upload/index';
+import { createPollHandler } from '../../functions/poll-jobs/index';
 import { parseChains } from '../../shared/chains/config';
 import { createHuaweiClient } from '../../shared/huawei/client';
 import { trackChain } from '../../shared/restore/track';
@@ -41,6 +42,15 @@ export interface Pipeline {
   logs: ReturnType<typeof captureLogs>;
   /** Puts the object in OBS and returns the event OBS would send for it. */
   upload(key: string, bucket?: string): ReturnType<typeof obsEvent>;
+  /** One poller tick through the real poll-jobs handler, at the pipeline clock. */
+  poll(context?: object): ReturnType<ReturnType<typeof createPollHandler>>;
+  /** Moves the poller's clock forward (stuck jobs, stale backups, gaps). */
+  advanceClock(ms: number): void;
+  /** The SMN messages received so far: subject and message. */
+  pages(): { subject: string; message: string }[];
+  topicUrn: string;
+  /** This pipeline's Redis key prefix, so a test can damage its own state and nobody else's. */
+  keyPrefix: string;
   /** One poll step for a chain: what the poller does on each tick. */
   track(chainId: string): ReturnType<typeof trackChain>;
   /** Files of the DRS jobs created, in creation order. */
@@ -48,9 +58,12 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-export async function startPipeline(options: { store?: (store: StateStore) => StateStore; inProgressMs?: number; chains?: unknown[] } = {}): Promise<Pipeline> {
+export async function startPipeline(
+  options: { store?: (store: StateStore) => StateStore; inProgressMs?: number; chains?: unknown[]; pollEnv?: Record<string, string> } = {},
+): Promise<Pipeline> {
   const cloud = await startLocalCloud({ drs: { jobDurationMs: 60_000, precheckMs: 0 } });
-  const stateUrl = `redis://127.0.0.1:6379?prefix=test-${randomUUID()}:`;
+  const keyPrefix = `test-${randomUUID()}:`;
+  const stateUrl = `redis://127.0.0.1:6379?prefix=${keyPrefix}`;
   const realStore = openStateStore(stateUrl);
   const store = options.store ? options.store(realStore) : realStore;
   const chainsJson = JSON.stringify(options.chains ?? TEST_CHAINS);
@@ -65,8 +78,18 @@ export async function startPipeline(options: { store?: (store: StateStore) => St
   const handler = Object.assign((event: unknown) => upload(event, context), { close: upload.close });
   const client = createHuaweiClient({ env: cloud.env(), logger: logs.logger });
   const chains = parseChains(chainsJson);
+  const topicUrn = `urn:smn:cn-north-4:${cloud.projectId}:oncall`;
+  let offsetMs = 0;
+  const poller = createPollHandler({ env: { ...env, SMN_TOPIC_URN: topicUrn, ...options.pollEnv }, store, now: () => Date.now() + offsetMs });
   return {
     cloud,
+    topicUrn,
+    keyPrefix,
+    poll: (pollContext) => poller({ version: 'v1.0', time: new Date().toISOString(), trigger_type: 'TIMER', trigger_name: 'poll', user_event: '' }, { ...context, ...pollContext }),
+    advanceClock: (ms) => {
+      offsetMs += ms;
+    },
+    pages: () => cloud.smn.messages.map((m) => ({ subject: m.subject ?? '', message: m.message })),
     store,
     handler,
     logs,
