@@ -35,13 +35,13 @@ export function planPages(ledger: PageRecord[], problems: Problem[], evaluated: 
   const plan: PagePlan = { send: [], resolve: [], forget: [], suppressed: 0 };
   for (const problem of problems) {
     const record = byId.get(problem.id);
-    if (!record?.sentAt) plan.send.push({ problem, reminder: false });
+    if (record?.sentAt === undefined) plan.send.push({ problem, reminder: false });
     else if (reminderMs !== undefined && !problem.oneShot && now - (record.lastSentAt ?? record.sentAt) >= reminderMs) plan.send.push({ problem, reminder: true });
     else plan.suppressed += 1;
   }
   for (const record of ledger) {
     if (current.has(record.id) || !evaluated.has(record.scope)) continue;
-    if (record.sentAt && !record.oneShot) plan.resolve.push(record);
+    if (record.sentAt !== undefined && !record.oneShot) plan.resolve.push(record);
     else plan.forget.push(record.id);
   }
   return plan;

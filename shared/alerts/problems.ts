@@ -142,7 +142,8 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
   const busy = files.some((f) => f.status === 'running' || f.status === 'submitting' || f.status === 'failed');
   if (!busy && !closingFile(state)) {
     const waiting = files.filter((f) => f.status === 'waiting').sort((a, b) => a.uploadedAt - b.uploadedAt);
-    const lastDone = Math.max(0, ...files.filter((f) => f.status === 'succeeded').map((f) => f.finishedAt ?? 0));
+    const finished = files.filter((f) => f.status === 'succeeded' && f.finishedAt !== undefined).map((f) => f.finishedAt!);
+    const lastDone = finished.length > 0 ? Math.max(...finished) : undefined;
     const gap = chain.gapAlertMinutes * 60_000;
     const hasFull = files.some((f) => f.kind === 'full');
     if (waiting[0] && now - waiting[0].uploadedAt >= gap) {
@@ -162,7 +163,7 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
           ? 'Check the files listed: a missing file before them must be uploaded for the chain to continue.'
           : `Upload the full backup (a name matching ${chain.fileNamePattern} with FULL) to the chain's folder; the waiting log backups follow it automatically.`,
       });
-    } else if (!waiting[0] && lastDone > 0 && now - lastDone >= gap) {
+    } else if (!waiting[0] && lastDone !== undefined && now - lastDone >= gap) {
       problems.push({
         id: `chain-waiting:${chain.id}`,
         kind: 'chain-waiting',

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { planPages, type PageRecord } from '../../shared/alerts/ledger';
+import { pageMessage, truncateBytes } from '../../shared/alerts/page-text';
+import { chainProblems, dcsProblems, taurusProblems, type Problem } from '../../shared/alerts/problems';
+import { parseChains } from '../../shared/chains/config';
+import { emptyChainState, type BackupFileRecord } from '../../shared/chains/state';
+
+const [chain] = parseChains(JSON.stringify([{ id: 'erp-prod', bucket: 'mig-backups', prefix: 'erp/', targetInstanceId: 'inst-1', stuckAfterMinutes: 60, gapAlertMinutes: 30 }]));
+const TOPIC = 'urn:smn:cn-north-4:p1:oncall';
+const MIN = 60_000;
+const file = (key: string, overrides: Partial<BackupFileRecord>): BackupFileRecord => ({
+  key,
+  eTag: 'e1',
+  kind: 'incremental',
+  order: key,
+  final: false,
+  status: 'waiting',
+  jobName: 'rp-erp-prod-0123456789abcdef',
+  uploadedAt: 0,
+  ...overrides,
+});
+const stateOf = (...files: BackupFileRecord[]) => ({ ...emptyChainState(), files: Object.fromEntries(files.map((f) => [f.key, f])) });
+
+describe('alert rules', () => {
+  it('a failed restore is a problem per file version; a precheck failure is its own kind', () => {
+    const failed = chainProblems(chain!, stateOf(file('erp/a', { status: 'failed', drsStatus: 'PRECHECK FAILED', error: 'boom', finishedAt: 5 })), 10, TOPIC);
+    expect(failed).toMatchObject([{ kind: 'precheck-failed', id: 'precheck-failed:erp-prod:erp/a:e1', topicUrn: TOPIC, since: 5 }]);
+    expect(failed[0]!.details.join('\n')).toContain('DRS error log: boom');
+  });
+
+  it('a job is stuck only past the chain limit', () => {
+    const running = stateOf(file('erp/a', { status: 'running', jobId: 'j1', submittedAt: 0 }));
+    expect(chainProblems(chain!, running, 59 * MIN, TOPIC)).toEqual([]);
+    expect(chainProblems(chain!, running, 60 * MIN, TOPIC)).toMatchObject([{ kind: 'restore-stuck', id: 'restore-stuck:erp-prod:j1' }]);
+  });
+
+  it('a chain waiting past its gap limit, or idle without a final backup, is a problem; a closed chain is not', () => {
+    expect(chainProblems(chain!, stateOf(file('erp/log', { uploadedAt: 0 })), 31 * MIN, TOPIC)).toMatchObject([{ kind: 'chain-waiting' }]);
+    expect(chainProblems(chain!, stateOf(file('erp/full', { kind: 'full', status: 'succeeded', finishedAt: MIN })), 32 * MIN, TOPIC)).toMatchObject([{ kind: 'chain-waiting' }]);
+    expect(chainProblems(chain!, stateOf(file('erp/final', { status: 'succeeded', final: true, finishedAt: 0 })), 999 * MIN, TOPIC)).toEqual([]);
+  });
+
+  it('DCS: only failed states page, and the page never carries a password', () => {
+    const task = { task_id: 't1', task_name: 'm1', status: 'TERMINATED' as const, source_instance: { name: 'src', addrs: '10.0.0.1:6379', password: 'hunter22' } };
+    const [problem] = dcsProblems(task, 1, TOPIC);
+    expect(problem).toMatchObject({ kind: 'dcs-migration-failed', scope: 't1' });
+    expect(JSON.stringify(problem)).not.toContain('hunter22');
+    expect(dcsProblems({ ...task, status: 'INCRMIGEATING' }, 1, TOPIC)).toEqual([]);
+  });
+
+  it('TaurusDB: building backups are not judged; no completed backup at all is stale', () => {
+    const building = { id: 'b', status: 'BUILDING' as const, begin_time: '2026-11-22T10:00:00+0800' };
+    expect(taurusProblems('i1', [building], Date.parse('2026-11-22T03:00:00Z'), 24, TOPIC).map((p) => p.kind)).toEqual(['taurusdb-backup-stale']);
+  });
+});
+
+describe('page planning', () => {
+  const problem = (id: string, extra: Partial<Problem> = {}): Problem => ({ id, kind: 'restore-failed', scope: 'erp-prod', topicUrn: TOPIC, since: 1, title: `t ${id}`, details: [], nextStep: 'n', ...extra });
+  const record = (id: string, extra: Partial<PageRecord> = {}): PageRecord => ({ id, kind: 'restore-failed', scope: 'erp-prod', topicUrn: TOPIC, title: `t ${id}`, since: 1, oneShot: false, ...extra });
+  const evaluated = new Set(['erp-prod']);
+
+  it('new problems page; paged ones stay quiet; cleared ones resolve once; unsent cleared ones are forgotten', () => {
+    const plan = planPages([record('old', { sentAt: 5, lastSentAt: 5 }), record('gone', { sentAt: 5 }), record('never')], [problem('new'), problem('old')], evaluated, 10, undefined);
+    expect(plan.send.map((s) => s.problem.id)).toEqual(['new']);
+    expect(plan.suppressed).toBe(1);
+    expect(plan.resolve.map((r) => r.id)).toEqual(['gone']);
+    expect(plan.forget).toEqual(['never']);
+  });
+
+  it('a problem whose page SMN never accepted is sent again', () => {
+    expect(planPages([record('p')], [problem('p')], evaluated, 10, undefined).send).toHaveLength(1);
+  });
+
+  it('reminders after the interval; one-shot events neither remind nor resolve', () => {
+    const ledger = [record('p', { sentAt: 0, lastSentAt: 0 }), record('e', { sentAt: 0, lastSentAt: 0, oneShot: true })];
+    const plan = planPages(ledger, [problem('p'), problem('e', { oneShot: true })], evaluated, 61 * MIN, 60 * MIN);
+    expect(plan.send).toEqual([{ problem: problem('p'), reminder: true }]);
+    expect(planPages(ledger, [], evaluated, 1, undefined)).toMatchObject({ resolve: [{ id: 'p' }], forget: ['e'] });
+  });
+
+  it('a scope the tick could not evaluate keeps its open pages', () => {
+    expect(planPages([record('p', { sentAt: 1 })], [], new Set(), 10, undefined)).toMatchObject({ resolve: [], forget: [] });
+  });
+
+  it('subjects fit SMN limits in bytes without splitting characters', () => {
+    const { subject } = pageMessage(problem('x', { title: '中'.repeat(400) }), false);
+    expect(Buffer.byteLength(subject)).toBeLessThanOrEqual(512);
+    expect(subject.endsWith('...')).toBe(true);
+    expect(truncateBytes('abc', 10)).toBe('abc');
+  });
+});
