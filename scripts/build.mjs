@@ -14,5 +14,6 @@ await Promise.all([
     build({ ...common, minify: true, entryPoints: [join('functions', fn.name, 'index.ts')], outfile: join('dist', fn.name, 'index.js') }),
   ),
   build({ ...common, entryPoints: ['scripts/local-cloud/cli.ts'], outfile: 'dist/local-cloud.js' }),
+  build({ ...common, entryPoints: ['scripts/demo/main.ts'], outfile: 'dist/demo.js' }),
 ]);
-console.log(`built ${functions.length} function bundle(s) and dist/local-cloud.js`);
+console.log(`built ${functions.length} function bundle(s), dist/local-cloud.js and dist/demo.js`);
