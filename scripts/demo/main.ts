@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   const log: string[] = [];
   const put = async (name: string, note: string) => {
     const object = cloud.obs.put(BUCKET, `${PREFIX}${name}`);
-    const summary = await upload({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: BUCKET }, object: { key: object.key, eTag: object.eTag, size: object.size } } }] }, quiet);
+    const record = { eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: BUCKET }, object: { key: object.key, eTag: object.eTag, size: object.size, sequencer: object.sequencer } } };
+    const summary = await upload({ Records: [record] }, quiet);
     const outcome = summary.records[0]!;
     log.push(`upload ${name}${note ? ` (${note})` : ''}: ${outcome.status} — ${outcome.reason}`);
   };

@@ -5,20 +5,34 @@ export interface StoredObject {
   bucket: string;
   key: string;
   size: number;
+  /** MD5 of the content, as OBS gives a single PUT: the same bytes uploaded again get the same eTag. */
   eTag: string;
+  /** Grows with every upload, as the event's `sequencer` does. */
+  sequencer: string;
   lastModified: Date;
 }
 
 /** The objects "uploaded" to OBS; DRS reads it to find backup files. */
 export class ObsStore {
   private readonly objects = new Map<string, StoredObject>();
-  private version = 0;
+  private readonly buckets = new Set<string>();
+  private uploads = 0;
 
-  /** Stores (or replaces) an object; each upload gets a new eTag, as a re-upload does in OBS. */
-  put(bucket: string, key: string, size = 1024 * 1024): StoredObject {
-    this.version += 1;
-    const eTag = createHash('md5').update(`${bucket}/${key}#${this.version}`).digest('hex');
-    const object = { bucket, key, size, eTag, lastModified: new Date() };
+  createBucket(bucket: string): void {
+    this.buckets.add(bucket);
+  }
+
+  /**
+   * Stores (or replaces) an object. Its content defaults to a stand-in derived from the key, so
+   * uploading the same file again gives the same eTag, as in OBS; pass `content` to change the file.
+   */
+  put(bucket: string, key: string, options: { content?: string; size?: number } = {}): StoredObject {
+    this.uploads += 1;
+    this.buckets.add(bucket);
+    const content = options.content ?? `backup data of ${key}`;
+    const eTag = createHash('md5').update(content).digest('hex');
+    const sequencer = this.uploads.toString(16).toUpperCase().padStart(32, '0');
+    const object = { bucket, key, size: options.size ?? 1024 * 1024, eTag, sequencer, lastModified: new Date(Date.now() + this.uploads) };
     this.objects.set(`${bucket}/${key}`, object);
     return object;
   }
@@ -31,9 +45,6 @@ export class ObsStore {
     return [...this.objects.values()].filter((o) => o.bucket === bucket && o.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : 1));
   }
 
-  private hasBucket(bucket: string): boolean {
-    return [...this.objects.values()].some((o) => o.bucket === bucket);
-  }
 
   routes(): Route[] {
     return [
@@ -44,7 +55,7 @@ export class ObsStore {
         auth: 'obs',
         handle: ({ params, query }) => {
           const bucket = params.bucket!;
-          if (!this.hasBucket(bucket)) return xmlError(404, 'NoSuchBucket', 'The specified bucket does not exist');
+          if (!this.buckets.has(bucket)) return xmlError(404, 'NoSuchBucket', 'The specified bucket does not exist');
           const maxKeys = Number(query.get('max-keys') ?? 1000);
           if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > 1000) return xmlError(400, 'InvalidArgument', 'Invalid max-keys');
           const prefix = query.get('prefix') ?? '';

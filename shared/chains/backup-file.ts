@@ -10,11 +10,16 @@ export interface BackupFileName {
   final: boolean;
 }
 
-/** Reads the chain's pattern against the object name after the prefix; undefined means unrecognised. */
+/**
+ * Reads the chain's pattern against the object name after the prefix; undefined means unrecognised.
+ * An order key of digits with separators (20261120_094500) becomes its digits, so names written
+ * with and without separators still compare as the timestamps they are.
+ */
 export function classifyBackupFile(chain: Pick<Chain, 'pattern' | 'prefix'>, key: string): BackupFileName | undefined {
   const match = chain.pattern.exec(key.slice(chain.prefix.length));
-  const order = match?.groups?.order;
-  if (!match || !order) return undefined;
+  const raw = match?.groups?.order;
+  if (!match || !raw) return undefined;
+  const order = /^\d[\d_.-]*$/.test(raw) ? raw.replace(/[_.-]/g, '') : raw;
   return { kind: match.groups?.full ? 'full' : 'incremental', order, final: Boolean(match.groups?.final) };
 }
 

@@ -1,5 +1,6 @@
 import { classifyBackupFile, compareOrder, type BackupFileName } from './backup-file';
 import type { Chain } from './config';
+import { restoreJobName } from './job-name';
 import { MAX_NOTICES, type BackupFileRecord, type ChainState, type NoticeKind } from './state';
 
 /**
@@ -17,7 +18,8 @@ export interface UploadDecision {
 export interface Upload {
   key: string;
   eTag: string;
-  jobName: string;
+  /** The event's sequencer (or time); undefined when found by listing OBS. */
+  uploadId?: string;
   now: number;
 }
 
@@ -51,7 +53,10 @@ export function chainOrder(a: Pick<BackupFileRecord, 'kind' | 'order'>, b: Pick<
 export function applyUpload(state: ChainState, chain: Chain, upload: Upload, name: BackupFileName): UploadDecision {
   const { key, eTag, now } = upload;
   const existing = state.files[key];
-  if (existing?.eTag === eTag) return { state, status: 'duplicate', reason: `already seen this version (${existing.status})` };
+  // Same content again: a redelivered event, unless the file failed and this is a new upload of it
+  // (OBS gives identical content the same eTag), which retries it.
+  const retry = existing?.eTag === eTag && existing.status === 'failed' && upload.uploadId !== undefined && upload.uploadId !== existing.uploadId;
+  if (existing?.eTag === eTag && !retry) return { state, status: 'duplicate', reason: `already seen this version (${existing.status})` };
 
   const ignore = (kind: NoticeKind, reason: string): UploadDecision => ({ state: withNotice(state, kind, key, reason, now), status: 'ignored', reason });
 
@@ -69,6 +74,10 @@ export function applyUpload(state: ChainState, chain: Chain, upload: Upload, nam
     const restartable = full.status === 'failed' && !others.some((r) => r.kind === 'incremental' && ACTIVE.has(r.status));
     if (!restartable) return ignore('unexpected-file', `the chain already has the full backup ${full.key}`);
     next = withFile(next, { ...full, status: 'superseded' }, now);
+    // Logs taken before the new full cannot follow it: they leave the chain, and on-call hears of it.
+    for (const log of others.filter((r) => r.kind === 'incremental' && r.status === 'waiting' && compareOrder(r.order, name.order) <= 0)) {
+      next = withNotice(withFile(next, { ...log, status: 'superseded' }, now), 'late-file', log.key, `older than the new full backup ${key}; it will not be restored`, now);
+    }
   }
   if (name.kind === 'incremental') {
     if (full && compareOrder(name.order, full.order) <= 0) return ignore('late-file', `a log backup older than the full backup ${full.key}`);
@@ -82,21 +91,29 @@ export function applyUpload(state: ChainState, chain: Chain, upload: Upload, nam
     }
   }
 
+  // After the cutover marker, only a new log newer than every known log is the tail-log backup.
   const cutoverFinal =
-    name.kind === 'incremental' && state.meta.cutoverRequestedAt !== undefined && !others.some((r) => r.final && r.status !== 'failed');
+    name.kind === 'incremental' &&
+    !existing &&
+    state.meta.cutoverRequestedAt !== undefined &&
+    !others.some((r) => r.final && r.status !== 'failed') &&
+    others.every((r) => r.kind === 'full' || compareOrder(name.order, r.order) > 0);
+  const attempt = retry ? existing.attempt + 1 : 1;
   const record: BackupFileRecord = {
     key,
     eTag,
+    ...(upload.uploadId !== undefined ? { uploadId: upload.uploadId } : {}),
+    attempt,
     kind: name.kind,
     order: name.order,
     final: name.final || cutoverFinal || existing?.final === true,
     status: 'waiting',
-    jobName: upload.jobName,
+    jobName: restoreJobName(chain.id, chain.bucket, key, eTag, attempt),
     uploadedAt: now,
   };
   next = withFile(next, record, now);
   if (record.final) next = { ...next, meta: { ...next.meta, notices: next.meta.notices.filter((n) => n.kind !== 'cutover-awaiting-tail-log') } };
-  const reason = existing ? `new version of ${existing.status} file recorded` : 'recorded';
+  const reason = retry ? `re-upload of the failed file recorded (attempt ${attempt})` : existing ? `new version of ${existing.status} file recorded` : 'recorded';
   return { state: next, status: 'queued', reason: record.final ? `${reason} as the final backup` : reason };
 }
 

@@ -28,7 +28,11 @@ export const BackupFileRecord = z.object({
   /** Final backup of the chain: by its name, or the first log uploaded after the cutover marker. */
   final: z.boolean(),
   status: FileStatus,
-  /** Deterministic from (bucket, key, eTag): the handle for adopting a job whose create answer was lost. */
+  /** Which upload this is (the event's sequencer or time): tells a redelivery from an identical re-upload. */
+  uploadId: z.string().optional(),
+  /** 1, plus one for each identical re-upload that retried this file after it failed. */
+  attempt: z.number().int().positive().default(1),
+  /** Deterministic from (bucket, key, eTag, attempt): the handle for adopting a job whose create answer was lost. */
   jobName: z.string(),
   jobId: z.string().optional(),
   isLastBackup: z.boolean().optional(),

@@ -78,9 +78,9 @@ export class HuaweiApiError extends Error {
     this.attempts = details.attempts ?? 1;
   }
 
-  /** True when the service may have acted on the request although we got no success answer. */
+  /** True when the service may have acted on the request although we got no usable success answer. */
   get outcomeUnknown(): boolean {
-    return this.kind === 'network' || this.kind === 'timeout' || (this.status !== undefined && this.status >= 500);
+    return this.kind === 'network' || this.kind === 'timeout' || this.kind === 'response-shape' || (this.status !== undefined && this.status >= 500);
   }
 
   /** True when the same request may succeed if sent again later. */

@@ -1,7 +1,6 @@
 import type { Chain } from '../chains/config';
 import { adoptJob, recordObject } from '../chains/plan';
 import type { ObsClient } from '../huawei/obs';
-import { restoreJobName } from '../restore/job-request';
 import { advanceChain, type SubmitDeps } from '../restore/submit';
 import { acquireChainLock } from '../state/store';
 
@@ -27,9 +26,11 @@ export async function reconcileChain(
     const before = await deps.store.load(chain.id);
     let state = before;
     const queued: string[] = [];
-    for (const object of objects) {
+    // In upload order, so "the next log after the cutover marker" means the same as for events.
+    const byUploadTime = [...objects].sort((a, b) => a.lastModified.localeCompare(b.lastModified) || (a.key < b.key ? -1 : 1));
+    for (const object of byUploadTime) {
       if (state.files[object.key]?.eTag === object.eTag) continue;
-      const decision = recordObject(state, chain, { key: object.key, eTag: object.eTag, jobName: restoreJobName(chain.id, chain.bucket, object.key, object.eTag), now: deps.now() });
+      const decision = recordObject(state, chain, { key: object.key, eTag: object.eTag, now: deps.now() });
       state = decision.state;
       if (decision.status === 'queued') queued.push(object.key);
     }

@@ -1,17 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Chain } from '../chains/config';
 import type { BackupFileRecord } from '../chains/state';
 import type { CreateBackupMigrationJobRequest } from '../huawei/drs-schemas';
-
-/**
- * The DRS job name for one uploaded file version: `rp-<chain>-<16 hex of sha256(bucket/key#eTag)>`,
- * at most 40 characters of [a-z0-9-]. The same version always gets the same name, so a create whose
- * answer was lost can be found and adopted; a re-upload (new eTag) gets a new name.
- */
-export function restoreJobName(chainId: string, bucket: string, key: string, eTag: string): string {
-  const digest = createHash('sha256').update(`${bucket}/${key}#${eTag}`).digest('hex').slice(0, 16);
-  return `rp-${chainId}-${digest}`;
-}
 
 /** Splits `a/b/c.bak` into DRS's file name `c.bak` and obs_path `a/b/` (empty at the bucket root). */
 export function obsLocation(key: string): { name: string; obsPath: string } {

@@ -10,6 +10,8 @@ export interface UploadedObject {
   bucket: string;
   key: string;
   eTag: string;
+  /** The event's sequencer, else its time: the same for a redelivery, new for each upload. */
+  uploadId?: string;
   size?: number;
 }
 
@@ -27,11 +29,13 @@ const Entity = z.looseObject({
     eTag: z.string().optional(),
     etag: z.string().optional(),
     size: z.number().nonnegative().optional(),
+    sequencer: z.string().optional(),
   }),
 });
 
 const EventRecord = z.looseObject({
   eventName: z.string().min(1),
+  eventTime: z.string().optional(),
   s3: Entity.optional(),
   obs: Entity.optional(),
 });
@@ -66,7 +70,11 @@ export function parseRecord(raw: unknown): ParsedRecord {
   if (!eventName.startsWith('ObjectCreated:')) return { kind: 'malformed', bucket, key, reason: `unknown event ${eventName}` };
   const eTag = (entity.object.eTag ?? entity.object.etag ?? '').replace(/"/g, '');
   if (!eTag || eTag.length > 128) return { kind: 'malformed', bucket, key, reason: 'record has no usable object eTag' };
-  return { kind: 'created', object: { eventName, bucket, key, eTag, ...(entity.object.size !== undefined ? { size: entity.object.size } : {}) } };
+  const uploadId = entity.object.sequencer ?? parsed.data.eventTime;
+  return {
+    kind: 'created',
+    object: { eventName, bucket, key, eTag, ...(uploadId ? { uploadId } : {}), ...(entity.object.size !== undefined ? { size: entity.object.size } : {}) },
+  };
 }
 
 /** The records of an event; an event that is not `{Records: [...]}` yields none and a reason. */

@@ -55,30 +55,29 @@ export async function advanceChain(deps: SubmitDeps, chain: Chain, lock: ChainLo
   };
 
   state = await save(markSubmitting(state, file.key, step.isLastBackup, deps.now(), deps.inProgressMs), file.key);
-  let jobId: string | undefined;
-  let adopted = false;
-  try {
-    if (step.resume) {
-      jobId = await adopt();
-      adopted = jobId !== undefined;
-    }
-    jobId ??= (await deps.drs.createBackupMigrationJob(restoreJobRequest(chain, file, step.isLastBackup))).job_id;
-  } catch (error) {
-    if (error instanceof HuaweiApiError && error.outcomeUnknown) {
-      // The create may have reached DRS. If the lookup fails too, the record stays `submitting`
-      // and the next invocation after inProgressUntil resumes it with another lookup.
-      jobId = await adopt();
-      if (!jobId) {
-        await save(markWaiting(state, file.key, deps.now()), file.key);
-        throw error;
+  // A resumed submission may already have a job: look first. A failed lookup propagates and leaves
+  // the file `submitting`, to be resumed again; it must never fall through to a blind create.
+  let jobId = step.resume ? await adopt() : undefined;
+  const adopted = jobId !== undefined;
+  if (!jobId) {
+    try {
+      jobId = (await deps.drs.createBackupMigrationJob(restoreJobRequest(chain, file, step.isLastBackup))).job_id;
+    } catch (error) {
+      if (error instanceof HuaweiApiError && error.outcomeUnknown) {
+        // The create may have reached DRS, possibly not yet visible in its list. The file stays
+        // `submitting`; after inProgressUntil the next step resumes it with another lookup.
+        const found = await adopt();
+        if (!found) throw error;
+        state = await save(markRunning(state, file.key, found, deps.now()), file.key);
+        return { submitted: state.files[file.key]!, jobId: found, adopted: true, state, reason: 'adopted the existing DRS job' };
       }
-      adopted = true;
-    } else if (isRefusal(error)) {
-      const message = (error as Error).message;
-      log.error('restore.job.refused', { error });
-      const next = await save(markFailed(state, file.key, message, deps.now()), file.key);
-      return { refused: next.files[file.key]!, reason: `DRS refused the restore: ${message}`, state: next };
-    } else {
+      if (isRefusal(error)) {
+        const message = (error as Error).message;
+        log.error('restore.job.refused', { error });
+        const next = await save(markFailed(state, file.key, message, deps.now()), file.key);
+        return { refused: next.files[file.key]!, reason: `DRS refused the restore: ${message}`, state: next };
+      }
+      // Rejected before DRS acted (429, 401, 403…): safe to try again later.
       await save(markWaiting(state, file.key, deps.now()), file.key);
       throw error;
     }

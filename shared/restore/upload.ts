@@ -4,7 +4,6 @@ import type { ChainState } from '../chains/state';
 import type { Logger } from '../log/logger';
 import { acquireChainLock } from '../state/store';
 import { eventRecords, parseRecord, type UploadedObject } from './obs-event';
-import { restoreJobName } from './job-request';
 import { advanceChain, type SubmitDeps } from './submit';
 
 export interface UploadDeps extends SubmitDeps {
@@ -43,14 +42,14 @@ async function underChainLock(deps: UploadDeps, chain: Chain, work: (state: Chai
 
 /** Records the object in its chain and, if its turn has come, sends it to DRS. */
 export async function handleCreated(deps: UploadDeps, object: UploadedObject): Promise<Outcome> {
-  const { bucket, key, eTag } = object;
+  const { bucket, key, eTag, uploadId } = object;
   const chain = chainFor(deps.chains, bucket, key);
   if (!chain) return { status: 'ignored', reason: 'not under any chain', bucket, key };
-  const jobName = restoreJobName(chain.id, bucket, key, eTag);
-  const base = { bucket, key, chain: chain.id, jobName };
 
   return underChainLock(deps, chain, async (state, lock) => {
-    const decision = recordObject(state, chain, { key, eTag, jobName, now: deps.now() });
+    const decision = recordObject(state, chain, { key, eTag, ...(uploadId ? { uploadId } : {}), now: deps.now() });
+    const jobName = decision.state.files[key]?.jobName;
+    const base = { bucket, key, chain: chain.id, ...(jobName ? { jobName } : {}) };
     const changed = Object.values(decision.state.files).filter((record) => record !== state.files[record.key]);
     if (decision.state !== state) await deps.store.save(lock, { meta: decision.state.meta, files: changed });
     if (decision.status === 'ignored' || decision.status === 'cutover') return { ...base, status: decision.status, reason: decision.reason };

@@ -15,6 +15,7 @@ const file = (key: string, overrides: Partial<BackupFileRecord>): BackupFileReco
   order: key,
   final: false,
   status: 'waiting',
+  attempt: 1,
   jobName: 'rp-erp-prod-0123456789abcdef',
   uploadedAt: 0,
   ...overrides,

@@ -3,7 +3,8 @@ import { classifyBackupFile, compareOrder } from '../../shared/chains/backup-fil
 import { DEFAULT_FILE_NAME_PATTERN, parseChains, type Chain } from '../../shared/chains/config';
 import { applyCutoverMarker, applyUpload, markRunning, markSubmitting, markSucceeded, markFailed, nextSubmission } from '../../shared/chains/plan';
 import { emptyChainState, type ChainState } from '../../shared/chains/state';
-import { obsLocation, restoreJobName, restoreJobRequest } from '../../shared/restore/job-request';
+import { restoreJobName } from '../../shared/chains/job-name';
+import { obsLocation, restoreJobRequest } from '../../shared/restore/job-request';
 import { parseRecord } from '../../shared/restore/obs-event';
 
 const [chain, fullOnly] = parseChains(
@@ -13,10 +14,10 @@ const [chain, fullOnly] = parseChains(
   ]),
 ) as [Chain, Chain];
 
-function upload(state: ChainState, key: string, eTag = 'e1', now = 1, on: Chain = chain) {
+function upload(state: ChainState, key: string, eTag = 'e1', now = 1, on: Chain = chain, uploadId?: string) {
   const name = classifyBackupFile(on, key);
   if (!name) throw new Error(`test file ${key} is unrecognised`);
-  return applyUpload(state, on, { key, eTag, jobName: restoreJobName(on.id, on.bucket, key, eTag), now }, name);
+  return applyUpload(state, on, { key, eTag, now, ...(uploadId ? { uploadId } : {}) }, name);
 }
 
 /** Runs the chain forward: submits what is next and lets it succeed, until nothing is submitted. */
@@ -34,10 +35,17 @@ describe('file names', () => {
   it('the default pattern reads common SQL Server backup names', () => {
     const c = { pattern: new RegExp(DEFAULT_FILE_NAME_PATTERN), prefix: 'erp/' };
     expect(classifyBackupFile(c, 'erp/ERP_FULL_20261120000000.bak')).toEqual({ kind: 'full', order: '20261120000000', final: false });
-    expect(classifyBackupFile(c, 'erp/SRV1_ERP_LOG_20261120_094500.trn')).toEqual({ kind: 'incremental', order: '20261120_094500', final: false });
+    expect(classifyBackupFile(c, 'erp/SRV1_ERP_LOG_20261120_094500.trn')).toEqual({ kind: 'incremental', order: '20261120094500', final: false });
     expect(classifyBackupFile(c, 'erp/ERP_LOG_20261120120000_FINAL.trn')).toEqual({ kind: 'incremental', order: '20261120120000', final: true });
     expect(classifyBackupFile(c, 'erp/readme.txt')).toBeUndefined();
     expect(classifyBackupFile(c, 'erp/ERP_DIFF_20261120000000.bak')).toBeUndefined();
+  });
+
+  it('timestamps with and without separators compare as the same kind of number', () => {
+    const c = { pattern: new RegExp(DEFAULT_FILE_NAME_PATTERN), prefix: '' };
+    const early = classifyBackupFile(c, 'DB_LOG_20261120_094500.trn')!;
+    const late = classifyBackupFile(c, 'DB_LOG_20261120100000.trn')!;
+    expect(compareOrder(early.order, late.order)).toBe(-1);
   });
 
   it('order keys compare as numbers when both are digits, else as strings', () => {
@@ -123,6 +131,41 @@ describe('chain planning', () => {
     expect(tail.state.files['erp/DB_LOG_20261120020000.trn']?.final).toBe(true);
     expect(tail.state.meta.notices).toEqual([]);
     expect(runToCompletion(tail.state).order).toEqual(['erp/DB_FULL_20261120000000.bak', 'erp/DB_LOG_20261120010000.trn', 'erp/DB_LOG_20261120020000.trn (last)']);
+  });
+
+  it('cutover: a failed older log re-uploaded after the marker is not the final one', () => {
+    let state = upload(emptyChainState(), 'erp/DB_FULL_20261120000000.bak').state;
+    state = upload(state, 'erp/DB_LOG_20261120010000.trn').state;
+    state = upload(state, 'erp/DB_LOG_20261120020000.trn').state;
+    state = markFailed(state, 'erp/DB_LOG_20261120010000.trn', 'bad', 2);
+    state = applyCutoverMarker(state, chain, 'erp/CUTOVER', 3).state;
+    const retried = upload(state, 'erp/DB_LOG_20261120010000.trn', 'e1', 4, chain, 'upload-2');
+    expect(retried.state.files['erp/DB_LOG_20261120010000.trn']).toMatchObject({ status: 'waiting', final: false, attempt: 2 });
+    expect(upload(retried.state, 'erp/DB_LOG_20261120015000.trn').state.files['erp/DB_LOG_20261120015000.trn']?.final).toBe(false);
+    expect(upload(retried.state, 'erp/DB_LOG_20261120030000.trn').state.files['erp/DB_LOG_20261120030000.trn']?.final).toBe(true);
+  });
+
+  it('an identical re-upload retries a failed file under a new job name; a redelivery does not', () => {
+    const key = 'erp/DB_FULL_20261120000000.bak';
+    let state = upload(emptyChainState(), key, 'e1', 1, chain, 'upload-1').state;
+    state = markFailed(state, key, 'bad', 2);
+    expect(upload(state, key, 'e1', 3, chain, 'upload-1').status).toBe('duplicate');
+    expect(upload(state, key, 'e1', 3).status).toBe('duplicate'); // no upload identity: cannot tell, so no retry
+    const retry = upload(state, key, 'e1', 3, chain, 'upload-2');
+    expect(retry.status).toBe('queued');
+    expect(retry.state.files[key]!.jobName).not.toBe(state.files[key]!.jobName);
+    expect(retry.state.files[key]!.jobName).toBe(restoreJobName('erp-prod', 'mig-backups', key, 'e1', 2));
+  });
+
+  it('a replacement full drops the waiting logs taken before it, with a notice', () => {
+    let state = upload(emptyChainState(), 'erp/DB_FULL_20261120000000.bak').state;
+    state = upload(state, 'erp/DB_LOG_20261120010000.trn').state;
+    state = upload(state, 'erp/DB_LOG_20261120030000.trn').state;
+    state = markFailed(state, 'erp/DB_FULL_20261120000000.bak', 'bad', 2);
+    const replaced = upload(state, 'erp/DB_FULL_20261120020000.bak').state;
+    expect(replaced.files['erp/DB_LOG_20261120010000.trn']?.status).toBe('superseded');
+    expect(replaced.meta.notices).toMatchObject([{ kind: 'late-file', key: 'erp/DB_LOG_20261120010000.trn' }]);
+    expect(runToCompletion(replaced).order).toEqual(['erp/DB_FULL_20261120020000.bak', 'erp/DB_LOG_20261120030000.trn']);
   });
 
   it('full-only: the full is the last backup; logs are reported', () => {

@@ -14,6 +14,8 @@ const LOG2 = 'erp/ERP_LOG_20261120020000.trn';
 const LOG3 = 'erp/ERP_LOG_20261120030000.trn';
 const FINAL = 'erp/ERP_LOG_20261120040000_FINAL.trn';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Lets every running DRS job finish, then runs one poll step for the chain. */
 async function finishAndAdvance(chain = 'erp-prod') {
   p.cloud.drs.settle();
@@ -120,13 +122,42 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
     expect(p.logs.text()).toContain('restore.job.adopted');
   });
 
-  it('a 500 on create with no job behind it: the record is retried by redelivery and creates exactly one job', async () => {
-    p = await startPipeline();
+  it('a 500 on create with no job behind it: the file stays in progress until its expiry, then exactly one job', async () => {
+    p = await startPipeline({ inProgressMs: 300 });
     p.cloud.faults.add({ operation: 'drs.createBackupMigrationJob', kind: 'status', status: 500, count: 1 });
     const event = p.upload(FULL);
     await expect(p.handler(event)).rejects.toThrow(/will be retried/);
     expect(p.cloud.drs.jobs.size).toBe(0);
+    expect((await p.handler(event)).records[0]).toMatchObject({ status: 'duplicate' }); // still in progress
+    await sleep(350);
     expect((await p.handler(event)).records[0]).toMatchObject({ status: 'submitted' });
+    expect(p.cloud.drs.jobs.size).toBe(1);
+  });
+
+  it('a create that times out before DRS commits it is adopted later, never created twice', async () => {
+    p = await startPipeline({ inProgressMs: 300 });
+    p.cloud.faults.add({ operation: 'drs.createBackupMigrationJob', kind: 'latency', ms: 1_500, count: 1 });
+    const event = p.upload(FULL);
+    // Little time left: the call gives up before DRS answers, and the lookup finds nothing yet.
+    await expect(p.handler(event, { getRemainingTimeInMilliSeconds: () => 1_600 })).rejects.toThrow(/will be retried/);
+    expect(p.cloud.drs.jobs.size).toBe(0);
+    await sleep(1_600); // DRS commits the job meanwhile
+    expect(p.cloud.drs.jobs.size).toBe(1);
+    expect((await p.handler(event)).records[0]).toMatchObject({ status: 'submitted', reason: 'adopted the existing DRS job' });
+    expect(p.cloud.drs.jobs.size).toBe(1);
+  });
+
+  it('a lookup that fails while resuming leaves the file in progress instead of creating blindly', async () => {
+    p = await startPipeline({ inProgressMs: 100 });
+    p.cloud.faults.add({ operation: 'drs.createBackupMigrationJob', kind: 'drop-after', count: 1 });
+    p.cloud.faults.add({ operation: 'drs.listBackupMigrationJobs', kind: 'status', status: 429, count: 4 });
+    const event = p.upload(FULL);
+    await expect(p.handler(event)).rejects.toThrow(/will be retried/); // created, answer lost, lookup throttled
+    await sleep(150);
+    p.cloud.faults.add({ operation: 'drs.listBackupMigrationJobs', kind: 'status', status: 429, count: 4 });
+    await expect(p.handler(event)).rejects.toThrow(/will be retried/); // resume: lookup throttled again
+    await sleep(150);
+    expect((await p.handler(event)).records[0]).toMatchObject({ status: 'submitted', reason: 'adopted the existing DRS job' });
     expect(p.cloud.drs.jobs.size).toBe(1);
   });
 });
@@ -135,18 +166,22 @@ describe('on-backup-upload: failures halt the chain; a re-upload retries', () =>
   it('a precheck failure halts the chain until the file is uploaded again', async () => {
     p = await startPipeline();
     p.cloud.drs.script('ERP_FULL_20261120000000.bak', { status: 'PRECHECK FAILED', errorLog: 'The backup file is damaged.' });
-    await p.handler(p.upload(FULL));
+    const original = p.upload(FULL);
+    await p.handler(original);
     expect(await finishAndAdvance()).toMatchObject({ checked: { drsStatus: 'PRECHECK FAILED' } });
+    // A late redelivery of the original event is not a re-upload: nothing is retried.
+    expect((await p.handler(original)).records[0]).toMatchObject({ status: 'duplicate' });
     const halted = await p.store.load('erp-prod');
     expect(halted.files[FULL]).toMatchObject({ status: 'failed', drsStatus: 'PRECHECK FAILED', error: 'The backup file is damaged.' });
     expect((await p.handler(p.upload(LOG1))).records[0]).toMatchObject({ status: 'queued', reason: expect.stringContaining('halted') });
 
-    const retry = (await p.handler(p.upload(FULL))).records[0]!;
-    expect(retry).toMatchObject({ status: 'submitted' });
+    const firstEvent = p.upload(FULL); // the same bytes again: same eTag, a new upload
+    expect((await p.handler(firstEvent)).records[0]).toMatchObject({ status: 'submitted', reason: 'restore job created' });
+    expect((await p.handler(firstEvent)).records[0]).toMatchObject({ status: 'duplicate' });
     await finishAndAdvance();
     const names = p.created().map((c) => c.name);
     expect(p.created().map((c) => c.file)).toEqual([FULL, FULL, LOG1]);
-    expect(new Set(names).size).toBe(3); // the re-upload is a new file version with a new job name
+    expect(new Set(names).size).toBe(3); // the retry of the same content gets its own deterministic job name
   });
 });
 

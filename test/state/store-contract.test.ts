@@ -28,6 +28,7 @@ const record = (key: string, overrides: Partial<BackupFileRecord> = {}): BackupF
   order: '1',
   final: false,
   status: 'waiting',
+  attempt: 1,
   jobName: 'rp-c-0123456789abcdef',
   uploadedAt: 1,
   ...overrides,

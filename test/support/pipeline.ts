@@ -17,7 +17,7 @@ export const TEST_CHAINS = [
 ];
 
 /** An OBS event for objects just put into the local cloud's OBS, keys encoded as OBS sends them. */
-export function obsEvent(objects: { bucket?: string; key: string; eTag: string; eventName?: string }[]) {
+export function obsEvent(objects: { bucket?: string; key: string; eTag: string; sequencer?: string; eventName?: string }[]) {
   return {
     Records: objects.map((o) => ({
       eventVersion: '2.0',
@@ -29,7 +29,13 @@ export function obsEvent(objects: { bucket?: string; key: string; eTag: string; 
         s3SchemaVersion: '1.0',
         configurationId: 'cfg-1',
         bucket: { name: o.bucket ?? 'mig-backups', arn: `arn:aws:s3:::${o.bucket ?? 'mig-backups'}` },
-        object: { key: encodeURIComponent(o.key).replace(/%20/g, '+').replace(/%2F/g, '/'), eTag: o.eTag, size: 1024, versionId: 'null' },
+        object: {
+          key: encodeURIComponent(o.key).replace(/%20/g, '+').replace(/%2F/g, '/'),
+          eTag: o.eTag,
+          size: 1024,
+          versionId: 'null',
+          ...(o.sequencer ? { sequencer: o.sequencer } : {}),
+        },
       },
     })),
   };
@@ -38,10 +44,10 @@ export function obsEvent(objects: { bucket?: string; key: string; eTag: string; 
 export interface Pipeline {
   cloud: LocalCloud;
   store: StateStore;
-  handler: (event: unknown) => ReturnType<ReturnType<typeof createUploadHandler>>;
+  handler: (event: unknown, context?: object) => ReturnType<ReturnType<typeof createUploadHandler>>;
   logs: ReturnType<typeof captureLogs>;
-  /** Puts the object in OBS and returns the event OBS would send for it. */
-  upload(key: string, bucket?: string): ReturnType<typeof obsEvent>;
+  /** Puts the object in OBS and returns the event OBS would send for it (same content unless given). */
+  upload(key: string, options?: { bucket?: string; content?: string }): ReturnType<typeof obsEvent>;
   /** One poller tick through the real poll-jobs handler, at the pipeline clock. */
   poll(context?: object): ReturnType<ReturnType<typeof createPollHandler>>;
   /** Moves the poller's clock forward (stuck jobs, stale backups, gaps). */
@@ -62,6 +68,7 @@ export async function startPipeline(
   options: { store?: (store: StateStore) => StateStore; inProgressMs?: number; chains?: unknown[]; pollEnv?: Record<string, string> } = {},
 ): Promise<Pipeline> {
   const cloud = await startLocalCloud({ drs: { jobDurationMs: 60_000, precheckMs: 0 } });
+  cloud.obs.createBucket('mig-backups');
   const keyPrefix = `test-${randomUUID()}:`;
   const stateUrl = `redis://127.0.0.1:6379?prefix=${keyPrefix}`;
   const realStore = openStateStore(stateUrl);
@@ -75,7 +82,7 @@ export async function startPipeline(
     getRemainingTimeInMilliSeconds: () => 30_000,
     getLogger: () => ({ info: (m: string) => logs.lines.push(m), warn: (m: string) => logs.lines.push(m), error: (m: string) => logs.lines.push(m) }),
   };
-  const handler = Object.assign((event: unknown) => upload(event, context), { close: upload.close });
+  const handler = Object.assign((event: unknown, overrides: object = {}) => upload(event, { ...context, ...overrides }), { close: upload.close });
   const client = createHuaweiClient({ env: cloud.env(), logger: logs.logger });
   const chains = parseChains(chainsJson);
   const topicUrn = `urn:smn:cn-north-4:${cloud.projectId}:oncall`;
@@ -93,7 +100,10 @@ export async function startPipeline(
     store,
     handler,
     logs,
-    upload: (key, bucket = 'mig-backups') => obsEvent([{ bucket, key, eTag: cloud.obs.put(bucket, key).eTag }]),
+    upload: (key, { bucket = 'mig-backups', content }: { bucket?: string; content?: string } = {}) => {
+      const object = cloud.obs.put(bucket, key, content === undefined ? {} : { content });
+      return obsEvent([{ bucket, key, eTag: object.eTag, sequencer: object.sequencer }]);
+    },
     track: (chainId) =>
       trackChain(
         { store, drs: client.drs, logger: logs.logger, now: Date.now, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 5_000 },
