@@ -19,28 +19,46 @@ export type PageRecord = z.infer<typeof PageRecord>;
 
 export interface PagePlan {
   send: { problem: Problem; reminder: boolean }[];
+  /** Problems to remember, not page yet: still within their grace period. */
+  hold: PageRecord[];
   resolve: PageRecord[];
   /** Records to forget without a message: never paged, or one-shot events. */
   forget: string[];
   suppressed: number;
 }
 
-/**
- * Which pages go out this tick, given what was already paged. Only scopes in `evaluated` can
- * resolve: a chain the tick skipped (busy, erroring, out of time) keeps its open pages.
- */
-export function planPages(ledger: PageRecord[], problems: Problem[], evaluated: ReadonlySet<string>, now: number, reminderMs: number | undefined): PagePlan {
+export interface Scopes {
+  /** Looked at this tick: only these can resolve. A skipped chain keeps its open pages. */
+  evaluated: ReadonlySet<string>;
+  /** Still configured: records of anything else are forgotten. */
+  configured: ReadonlySet<string>;
+}
+
+export function pageRecord(problem: Problem, since: number): PageRecord {
+  return { id: problem.id, kind: problem.kind, scope: problem.scope, topicUrn: problem.topicUrn, title: problem.title, since, oneShot: problem.oneShot === true };
+}
+
+/** Which pages go out this tick, given what was already paged. Plain data in, plain data out. */
+export function planPages(ledger: PageRecord[], problems: Problem[], scopes: Scopes, now: number, reminderMs: number | undefined): PagePlan {
   const byId = new Map(ledger.map((record) => [record.id, record]));
   const current = new Set(problems.map((p) => p.id));
-  const plan: PagePlan = { send: [], resolve: [], forget: [], suppressed: 0 };
+  const plan: PagePlan = { send: [], hold: [], resolve: [], forget: [], suppressed: 0 };
   for (const problem of problems) {
     const record = byId.get(problem.id);
-    if (record?.sentAt === undefined) plan.send.push({ problem, reminder: false });
+    const firstSeen = record?.since ?? problem.since;
+    if (record?.sentAt === undefined && problem.graceMs && now - firstSeen < problem.graceMs) {
+      if (!record) plan.hold.push(pageRecord(problem, firstSeen));
+      plan.suppressed += 1;
+    } else if (record?.sentAt === undefined) plan.send.push({ problem, reminder: false });
     else if (reminderMs !== undefined && !problem.oneShot && now - (record.lastSentAt ?? record.sentAt) >= reminderMs) plan.send.push({ problem, reminder: true });
     else plan.suppressed += 1;
   }
   for (const record of ledger) {
-    if (current.has(record.id) || !evaluated.has(record.scope)) continue;
+    if (!scopes.configured.has(record.scope)) {
+      plan.forget.push(record.id);
+      continue;
+    }
+    if (current.has(record.id) || !scopes.evaluated.has(record.scope)) continue;
     if (record.sentAt !== undefined && !record.oneShot) plan.resolve.push(record);
     else plan.forget.push(record.id);
   }

@@ -1,12 +1,13 @@
 import type { SmnClient } from '../huawei/smn';
 import type { Logger } from '../log/logger';
-import type { StateStore } from '../state/store';
-import { planPages, type PageRecord } from './ledger';
+import type { PagesChange, StateStore } from '../state/store';
+import { pageRecord, planPages, type Scopes } from './ledger';
 import { pageMessage, resolvedMessage } from './page-text';
 import type { Problem } from './problems';
 
 /** The ledger's lock id: '_' keeps it apart from every chain id ([a-z0-9-]). */
 export const PAGES_LOCK = '_pages';
+const LEDGER_LOCK_MS = 60_000;
 
 export interface PagerDeps {
   store: StateStore;
@@ -29,17 +30,32 @@ export interface PageCounts {
  * Brings SMN in line with the problems: pages new ones, reminds if asked, sends 'resolved' for cleared
  * ones. Each accepted page is recorded at once; a page SMN did not accept stays due and goes out on a
  * later tick. Holding the ledger lock keeps two overlapping ticks from paging the same problem twice.
+ * SMN has no idempotency key, so a page whose answer is lost (or whose record cannot be written) is
+ * sent again: at least once, never silently dropped.
  */
-export async function syncPages(deps: PagerDeps, problems: Problem[], evaluated: ReadonlySet<string>): Promise<PageCounts> {
+export async function syncPages(deps: PagerDeps, problems: Problem[], scopes: Scopes): Promise<PageCounts> {
   const counts: PageCounts = { sent: 0, resolved: 0, suppressed: 0, failed: 0, skipped: false };
-  const lock = await deps.store.tryLock(PAGES_LOCK, 60_000);
+  const started = deps.now();
+  const lock = await deps.store.tryLock(PAGES_LOCK, LEDGER_LOCK_MS);
   if (!lock) return { ...counts, skipped: true };
+  // Publishing stops well before the lock could expire under us: what is left goes next tick.
+  const inTime = () => deps.now() - started < LEDGER_LOCK_MS / 2;
+  /** SMN accepted it: record that at once, so no later tick sends it again. */
+  const record = async (change: PagesChange, what: string) => {
+    try {
+      await deps.store.savePages(lock, change);
+    } catch (error) {
+      deps.logger.error('page.record.failed', { problem: what, error, effect: 'may be sent again next tick' });
+    }
+  };
   try {
     const ledger = await deps.store.loadPages();
-    const plan = planPages(ledger, problems, evaluated, deps.now(), deps.reminderMs);
+    const plan = planPages(ledger, problems, scopes, deps.now(), deps.reminderMs);
     counts.suppressed = plan.suppressed;
     const previous = new Map(ledger.map((r) => [r.id, r]));
+    if (plan.hold.length > 0 || plan.forget.length > 0) await record({ put: plan.hold, remove: plan.forget }, 'held and forgotten records');
     for (const { problem, reminder } of plan.send) {
+      if (!inTime()) break;
       try {
         await deps.smn.publishMessage(problem.topicUrn, pageMessage(problem, reminder));
       } catch (error) {
@@ -48,34 +64,24 @@ export async function syncPages(deps: PagerDeps, problems: Problem[], evaluated:
         continue;
       }
       const now = deps.now();
-      const record: PageRecord = {
-        id: problem.id,
-        kind: problem.kind,
-        scope: problem.scope,
-        topicUrn: problem.topicUrn,
-        title: problem.title,
-        since: previous.get(problem.id)?.since ?? problem.since,
-        oneShot: problem.oneShot === true,
-        sentAt: previous.get(problem.id)?.sentAt ?? now,
-        lastSentAt: now,
-      };
-      await deps.store.savePages(lock, { put: [record], remove: [] });
+      const earlier = previous.get(problem.id);
+      await record({ put: [{ ...pageRecord(problem, earlier?.since ?? problem.since), sentAt: earlier?.sentAt ?? now, lastSentAt: now }], remove: [] }, problem.id);
       counts.sent += 1;
       deps.logger.info('page.sent', { problem: problem.id, kind: problem.kind, reminder });
     }
-    for (const record of plan.resolve) {
+    for (const cleared of plan.resolve) {
+      if (!inTime()) break;
       try {
-        await deps.smn.publishMessage(record.topicUrn, resolvedMessage(record, deps.now()));
+        await deps.smn.publishMessage(cleared.topicUrn, resolvedMessage(cleared, deps.now()));
       } catch (error) {
         counts.failed += 1;
-        deps.logger.error('page.resolved.failed', { problem: record.id, error, retry: 'next tick' });
+        deps.logger.error('page.resolved.failed', { problem: cleared.id, error, retry: 'next tick' });
         continue;
       }
-      await deps.store.savePages(lock, { put: [], remove: [record.id] });
+      await record({ put: [], remove: [cleared.id] }, cleared.id);
       counts.resolved += 1;
-      deps.logger.info('page.resolved', { problem: record.id, kind: record.kind });
+      deps.logger.info('page.resolved', { problem: cleared.id, kind: cleared.kind });
     }
-    if (plan.forget.length > 0) await deps.store.savePages(lock, { put: [], remove: plan.forget });
     return counts;
   } finally {
     await deps.store.unlock(lock).catch(() => undefined);

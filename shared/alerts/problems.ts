@@ -20,7 +20,8 @@ export type PageKind =
   | 'file-not-restored'
   | 'dcs-migration-failed'
   | 'taurusdb-backup-failed'
-  | 'taurusdb-backup-stale';
+  | 'taurusdb-backup-stale'
+  | 'check-failing';
 
 export interface Problem {
   /** Stable while the problem lasts; a new failure of a new file version is a new problem. */
@@ -37,6 +38,27 @@ export interface Problem {
   nextStep: string;
   /** An event rather than a condition: paged once, never 'resolved'. */
   oneShot?: boolean;
+  /** Page only once the problem has lasted this long (a passing error should not wake anyone). */
+  graceMs?: number;
+}
+
+/** How long the poller may fail to check something before on-call hears of it. */
+export const CHECK_FAILING_GRACE_MS = 15 * 60_000;
+
+/** The poller could not look at a chain or a watched resource; pages once it has lasted a while. */
+export function checkFailingProblem(scope: string, what: string, errors: string[], now: number, topicUrn: string): Problem {
+  return {
+    id: `check-failing:${scope}`,
+    kind: 'check-failing',
+    scope,
+    topicUrn,
+    since: now,
+    title: titleOf('check-failing', scope),
+    details: [`What happened: the poller could not check ${what} on every tick for ${CHECK_FAILING_GRACE_MS / 60_000} minutes or more.`, ...errors.map((e) => `Error: ${e.slice(0, 2000)}`)],
+    nextStep:
+      "Read the error: a missing IAM permission (DRS jobs, OBS ListBucket, DCS/TaurusDB read), an unreachable endpoint, or a job or task deleted in the console. Fix it; the poller retries every tick and sends 'resolved' when it can check again. Until then this scope's other pages may be out of date.",
+    graceMs: CHECK_FAILING_GRACE_MS,
+  };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -54,6 +76,7 @@ const TITLES: Record<PageKind, string> = {
   'dcs-migration-failed': 'DCS Redis migration failed',
   'taurusdb-backup-failed': 'TaurusDB backup failed',
   'taurusdb-backup-stale': 'TaurusDB backup too old',
+  'check-failing': 'restore-pilot cannot check',
 };
 
 export function titleOf(kind: PageKind, scope: string): string {

@@ -1,10 +1,11 @@
-import { chainProblems, dcsProblems, taurusProblems, type Problem } from '../alerts/problems';
+import { chainProblems, checkFailingProblem, dcsProblems, taurusProblems, type Problem } from '../alerts/problems';
 import { syncPages, type PageCounts } from '../alerts/pager';
 import type { Chain } from '../chains/config';
 import type { HuaweiClient } from '../huawei/client';
 import type { Logger } from '../log/logger';
 import { trackChain } from '../restore/track';
-import type { StateStore } from '../state/store';
+import type { ChainState } from '../chains/state';
+import { ChainBusyError, type StateStore } from '../state/store';
 import { forEachBounded } from './bounded';
 import type { PollerConfig } from './config';
 import { reconcileChain } from './reconcile';
@@ -79,49 +80,74 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
       summary.leftOver += 1;
       return;
     }
+    const errors: string[] = [];
+    let state: ChainState;
     try {
-      const state = await deps.store.load(chain.id);
-      if (deps.now() - (state.meta.reconciledAt ?? 0) >= config.RECONCILE_EVERY_MINUTES * 60_000) {
+      state = await deps.store.load(chain.id);
+    } catch (error) {
+      failed(chain.id, error); // no state, nothing to judge: the chain's open pages stay as they are
+      return;
+    }
+    // Reconcile and tracking fail separately: a missing OBS permission must not stop job tracking.
+    if (deps.now() - (state.meta.reconciledAt ?? 0) >= config.RECONCILE_EVERY_MINUTES * 60_000) {
+      try {
         const found = await reconcileChain({ ...submitDeps, obs: client.obs }, chain);
         summary.reconciled += 1;
         summary.lostUploadsFound += found.queued.length;
+      } catch (error) {
+        if (!(error instanceof ChainBusyError)) errors.push(`listing OBS ${chain.bucket}/${chain.prefix}: ${(error as Error).message}`);
       }
+    }
+    try {
       const tracked = await trackChain(submitDeps, chain);
       if (tracked.checked) summary.jobsChecked += 1;
       if (tracked.submitted) summary.chainsAdvanced += 1;
-      problems.push(...chainProblems(chain, tracked.state, deps.now(), defaultTopic));
-      evaluated.add(chain.id);
+      state = tracked.state;
     } catch (error) {
-      if ((error as Error).name === 'ChainBusyError') summary.leftOver += 1;
-      else failed(chain.id, error);
+      if (error instanceof ChainBusyError) {
+        summary.leftOver += 1;
+        return;
+      }
+      errors.push(`tracking the restore job: ${(error as Error).message}`);
+      state = await deps.store.load(chain.id).catch(() => state);
     }
+    // Even when a check failed, judge what is known: a stuck or failed restore must still page.
+    problems.push(...chainProblems(chain, state, deps.now(), chain.smnTopicUrn ?? defaultTopic));
+    if (errors.length > 0) {
+      errors.forEach((e) => failed(chain.id, new Error(e)));
+      problems.push(checkFailingProblem(chain.id, `chain ${chain.id}`, errors, deps.now(), chain.smnTopicUrn ?? defaultTopic));
+    }
+    evaluated.add(chain.id);
   });
 
-  await forEachBounded(config.WATCH_DCS_TASK_IDS, config.POLL_CONCURRENCY, async (taskId) => {
+  /** A watch that cannot be read pages (after a grace period) instead of going quiet. */
+  const watch = async (scope: string, what: string, check: () => Promise<Problem[]>) => {
     try {
-      problems.push(...dcsProblems(await client.dcs.getMigrationTask(taskId), deps.now(), defaultTopic));
-      evaluated.add(taskId);
+      problems.push(...(await check()));
       summary.watchesChecked += 1;
     } catch (error) {
-      failed(taskId, error);
+      failed(scope, error);
+      problems.push(checkFailingProblem(scope, what, [(error as Error).message], deps.now(), defaultTopic));
     }
-  });
-  await forEachBounded(config.WATCH_TAURUSDB_INSTANCE_IDS, config.POLL_CONCURRENCY, async (instanceId) => {
-    try {
+    evaluated.add(scope);
+  };
+  await forEachBounded(config.WATCH_DCS_TASK_IDS, config.POLL_CONCURRENCY, (taskId) =>
+    watch(taskId, `DCS migration task ${taskId}`, async () => dcsProblems(await client.dcs.getMigrationTask(taskId), deps.now(), defaultTopic)),
+  );
+  await forEachBounded(config.WATCH_TAURUSDB_INSTANCE_IDS, config.POLL_CONCURRENCY, (instanceId) =>
+    watch(instanceId, `TaurusDB instance ${instanceId}`, async () => {
       const maxAgeHours = config.TAURUSDB_BACKUP_MAX_AGE_HOURS;
       // Twice the allowed age is enough to see both the newest completed backup and any newer failure.
       const backups = await client.taurusdb.listAllBackups({ instance_id: instanceId, begin_time: taurusTime(deps.now() - 2 * maxAgeHours * 3_600_000), end_time: taurusTime(deps.now()) });
-      problems.push(...taurusProblems(instanceId, backups, deps.now(), maxAgeHours, defaultTopic));
-      evaluated.add(instanceId);
-      summary.watchesChecked += 1;
-    } catch (error) {
-      failed(instanceId, error);
-    }
-  });
+      return taurusProblems(instanceId, backups, deps.now(), maxAgeHours, defaultTopic);
+    }),
+  );
 
   summary.problems = problems.length;
   try {
-    summary.pages = await syncPages({ store: deps.store, smn: client.smn, logger: deps.logger, now: deps.now, ...(config.PAGE_REMINDER_MINUTES ? { reminderMs: config.PAGE_REMINDER_MINUTES * 60_000 } : {}) }, problems, evaluated);
+    const configured = new Set([...deps.chains.map((c) => c.id), ...config.WATCH_DCS_TASK_IDS, ...config.WATCH_TAURUSDB_INSTANCE_IDS]);
+    const pager = { store: deps.store, smn: client.smn, logger: deps.logger, now: deps.now, ...(config.PAGE_REMINDER_MINUTES ? { reminderMs: config.PAGE_REMINDER_MINUTES * 60_000 } : {}) };
+    summary.pages = await syncPages(pager, problems, { evaluated, configured });
   } catch (error) {
     failed('pages', error);
   }

@@ -21,12 +21,13 @@ for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
 if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
 return 1`;
 
+// The ledger has no expiry: a record leaves when its problem resolves or its scope is unconfigured,
+// so an old one-shot page can never lapse and go out again.
 const SAVE_PAGES = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-local puts = tonumber(ARGV[3])
-for i = 4, 3 + puts * 2, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
-for i = 4 + puts * 2, #ARGV do redis.call('HDEL', KEYS[2], ARGV[i]) end
-if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+local puts = tonumber(ARGV[2])
+for i = 3, 2 + puts * 2, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+for i = 3 + puts * 2, #ARGV do redis.call('HDEL', KEYS[2], ARGV[i]) end
 return 1`;
 
 const UNLOCK = `
@@ -36,7 +37,7 @@ return 0`;
 type ScriptClient = (Redis | Cluster) & {
   rpSave(lock: string, meta: string, files: string, token: string, metaJson: string, retentionMs: number, ...pairs: string[]): Promise<number>;
   rpUnlock(lock: string, token: string): Promise<number>;
-  rpSavePages(lock: string, ledger: string, token: string, retentionMs: number, puts: number, ...args: string[]): Promise<number>;
+  rpSavePages(lock: string, ledger: string, token: string, puts: number, ...args: string[]): Promise<number>;
 };
 
 export interface RedisStoreOptions extends StoreOptions {
@@ -109,7 +110,7 @@ export class RedisStateStore implements StateStore {
 
   async savePages(lock: ChainLock, change: PagesChange): Promise<void> {
     const args = [...change.put.flatMap((record) => [record.id, JSON.stringify(record)]), ...change.remove];
-    const saved = await this.redis.rpSavePages(this.key(lock.chainId, 'lock'), this.key(PAGES_LOCK, 'ledger'), lock.token, this.retentionMs, change.put.length, ...args);
+    const saved = await this.redis.rpSavePages(this.key(lock.chainId, 'lock'), this.key(PAGES_LOCK, 'ledger'), lock.token, change.put.length, ...args);
     if (saved !== 1) throw new LockLostError(lock.chainId);
   }
 

@@ -61,7 +61,7 @@ describe('page planning', () => {
   const evaluated = new Set(['erp-prod']);
 
   it('new problems page; paged ones stay quiet; cleared ones resolve once; unsent cleared ones are forgotten', () => {
-    const plan = planPages([record('old', { sentAt: 5, lastSentAt: 5 }), record('gone', { sentAt: 5 }), record('never')], [problem('new'), problem('old')], evaluated, 10, undefined);
+    const plan = planPages([record('old', { sentAt: 5, lastSentAt: 5 }), record('gone', { sentAt: 5 }), record('never')], [problem('new'), problem('old')], { evaluated, configured: evaluated }, 10, undefined);
     expect(plan.send.map((s) => s.problem.id)).toEqual(['new']);
     expect(plan.suppressed).toBe(1);
     expect(plan.resolve.map((r) => r.id)).toEqual(['gone']);
@@ -69,18 +69,31 @@ describe('page planning', () => {
   });
 
   it('a problem whose page SMN never accepted is sent again', () => {
-    expect(planPages([record('p')], [problem('p')], evaluated, 10, undefined).send).toHaveLength(1);
+    expect(planPages([record('p')], [problem('p')], { evaluated, configured: evaluated }, 10, undefined).send).toHaveLength(1);
   });
 
   it('reminders after the interval; one-shot events neither remind nor resolve', () => {
     const ledger = [record('p', { sentAt: 0, lastSentAt: 0 }), record('e', { sentAt: 0, lastSentAt: 0, oneShot: true })];
-    const plan = planPages(ledger, [problem('p'), problem('e', { oneShot: true })], evaluated, 61 * MIN, 60 * MIN);
+    const plan = planPages(ledger, [problem('p'), problem('e', { oneShot: true })], { evaluated, configured: evaluated }, 61 * MIN, 60 * MIN);
     expect(plan.send).toEqual([{ problem: problem('p'), reminder: true }]);
-    expect(planPages(ledger, [], evaluated, 1, undefined)).toMatchObject({ resolve: [{ id: 'p' }], forget: ['e'] });
+    expect(planPages(ledger, [], { evaluated, configured: evaluated }, 1, undefined)).toMatchObject({ resolve: [{ id: 'p' }], forget: ['e'] });
   });
 
   it('a scope the tick could not evaluate keeps its open pages', () => {
-    expect(planPages([record('p', { sentAt: 1 })], [], new Set(), 10, undefined)).toMatchObject({ resolve: [], forget: [] });
+    expect(planPages([record('p', { sentAt: 1 })], [], { evaluated: new Set(), configured: evaluated }, 10, undefined)).toMatchObject({ resolve: [], forget: [] });
+  });
+
+  it('a problem with a grace period is remembered first and paged only once it has lasted', () => {
+    const scopes = { evaluated, configured: evaluated };
+    const held = planPages([], [problem('c', { graceMs: 15 * MIN, since: 0 })], scopes, 0, undefined);
+    expect(held).toMatchObject({ send: [], hold: [{ id: 'c', since: 0 }], suppressed: 1 });
+    expect(planPages(held.hold, [problem('c', { graceMs: 15 * MIN, since: 10 * MIN })], scopes, 10 * MIN, undefined).send).toEqual([]);
+    expect(planPages(held.hold, [problem('c', { graceMs: 15 * MIN, since: 15 * MIN })], scopes, 15 * MIN, undefined).send).toHaveLength(1);
+    expect(planPages(held.hold, [], scopes, 16 * MIN, undefined)).toMatchObject({ resolve: [], forget: ['c'] }); // never paged: no 'resolved'
+  });
+
+  it('records of a scope that is no longer configured are forgotten without a message', () => {
+    expect(planPages([record('p', { sentAt: 1, scope: 'removed-chain' })], [], { evaluated, configured: evaluated }, 10, undefined)).toMatchObject({ resolve: [], forget: ['p'] });
   });
 
   it('subjects fit SMN limits in bytes without splitting characters', () => {

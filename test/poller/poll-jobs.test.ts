@@ -171,6 +171,39 @@ describe('poll-jobs: pages survive an SMN outage and overlapping ticks', () => {
   });
 });
 
+describe('poll-jobs: when the poller cannot check', () => {
+  it('an OBS listing failure does not stop job tracking; it pages after its grace period and resolves', async () => {
+    p = await startPipeline();
+    p.cloud.drs.script('ERP_FULL_20261120000000.bak', { status: 'FAILED', errorLog: 'disk full' });
+    await p.handler(p.upload(FULL));
+    p.cloud.faults.add({ operation: 'obs.listObjects', kind: 'status', status: 403, errorCode: 'AccessDenied', errorMsg: 'Access Denied' });
+    p.cloud.drs.settle();
+    const tick = await p.poll();
+    expect(tick.jobsChecked).toBe(1);
+    expect(subjects()).toEqual(['[restore-pilot] Restore failed: erp-prod']);
+    p.advanceClock(16 * 60_000);
+    await p.poll();
+    expect(subjects()).toContain('[restore-pilot] restore-pilot cannot check: erp-prod');
+    expect(p.pages().find((m) => m.subject.includes('cannot check'))!.message).toContain('AccessDenied');
+    p.cloud.faults.clear();
+    await p.poll();
+    expect(subjects()).toContain('[restore-pilot] RESOLVED: restore-pilot cannot check: erp-prod');
+  });
+
+  it('a restore job deleted in the console pages instead of stalling silently', async () => {
+    p = await startPipeline();
+    await p.handler(p.upload(FULL));
+    p.cloud.drs.jobs.clear();
+    await p.poll();
+    expect(p.pages()).toEqual([]);
+    p.advanceClock(16 * 60_000);
+    const tick = await p.poll();
+    expect(tick.errors[0]?.error).toContain('DRS.10000010');
+    expect(p.pages().map((m) => m.subject)).toEqual(['[restore-pilot] restore-pilot cannot check: erp-prod']);
+    expect(p.pages()[0]!.message).toContain('Job does not exist');
+  });
+});
+
 describe('poll-jobs: DCS and TaurusDB watches', () => {
   const TASK = 'a276c1ffa0a54c2597fc824b917db317';
   const INSTANCE = 'a48e43ff268f4c0e879652d65e63d0fbin01';
