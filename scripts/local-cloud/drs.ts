@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CreateBackupMigrationJobRequest, DRS_JOB_STATUSES, type DrsJobStatus } from '../../shared/huawei/drs-schemas';
+import { isIP } from 'node:net';
+import { DRS_JOB_STATUSES, type CreateBackupMigrationJobRequest, type DrsJobStatus } from '../../shared/huawei/drs-schemas';
 import type { ObsStore } from './obs';
 import { error, intParam, ok, type Route } from './route';
 
@@ -26,6 +27,38 @@ interface SimJob {
   endsAt: number;
   outcome: Exclude<ScriptedOutcome['status'], 'STUCK'> | 'STUCK';
   errorLog?: string;
+}
+
+/**
+ * Checks a create request against drs-v5-create-backup-migration-job.txt, written from its tables
+ * rather than reusing the client's schema, so a mistake in one is caught by the other.
+ */
+export function createRequestProblem(body: unknown): string | undefined {
+  const b = (body ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const base = b.base_info;
+  const target = b.target_db_info;
+  const backup = b.backup_info;
+  const options = b.options;
+  if (!base || !target || !backup || !options) return 'base_info, target_db_info, backup_info and options are mandatory';
+  if (typeof base.name !== 'string' || !/^[A-Za-z0-9_-]{4,50}$/.test(base.name)) return 'base_info.name: 4 to 50 letters, digits, hyphens or underscores';
+  if (base.engine_type !== 'sqlserver') return 'base_info.engine_type: must be sqlserver';
+  for (const tag of (base.tags as { key?: unknown; value?: unknown }[] | undefined) ?? []) {
+    if (tag.key !== undefined && (typeof tag.key !== 'string' || !/^[A-Za-z0-9_-]{1,36}$/.test(tag.key))) return 'base_info.tags.key';
+    if (tag.value !== undefined && (typeof tag.value !== 'string' || !/^[A-Za-z0-9 _.:/=+\-@]*$/.test(tag.value))) return 'base_info.tags.value';
+  }
+  if (typeof target.target_instance_id !== 'string' || !target.target_instance_id) return 'target_db_info.target_instance_id is mandatory';
+  if (backup.file_source !== 'OBS' && backup.file_source !== 'RDS') return 'backup_info.file_source: OBS or RDS, in upper case';
+  const files = backup.files as Record<string, unknown>[] | undefined;
+  if (!Array.isArray(files) || files.length === 0 || files.some((f) => typeof f?.name !== 'string')) return 'backup_info.files: mandatory, each with a name';
+  if (backup.file_source === 'OBS') {
+    const bucket = backup.bucket_name;
+    if (typeof bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || isIP(bucket) !== 0) return 'backup_info.bucket_name';
+    if (files.some((f) => typeof f.obs_path !== 'string')) return 'backup_info.files.obs_path is mandatory for OBS';
+  } else if (typeof target.file_id !== 'string' || !target.file_id) return 'target_db_info.file_id is mandatory for RDS';
+  if (typeof options.is_last_backup !== 'boolean') return 'options.is_last_backup: mandatory boolean';
+  if (typeof options.is_precheck !== 'boolean') return 'options.is_precheck: mandatory boolean';
+  if (options.recovery_mode !== 'full' && options.recovery_mode !== 'incre') return 'options.recovery_mode: full or incre';
+  return undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -176,12 +209,9 @@ export class DrsService {
         pattern: /^\/v5\/(?<project>[^/]+)\/backup-migration-jobs$/,
         operation: 'drs.createBackupMigrationJob',
         handle: ({ body }) => {
-          const parsed = CreateBackupMigrationJobRequest.safeParse(body);
-          if (!parsed.success) {
-            const issue = parsed.error.issues[0]!;
-            return error(400, 'DRS.10000001', `Invalid parameter: ${issue.path.join('.')}: ${issue.message}`);
-          }
-          const request = parsed.data;
+          const problem = createRequestProblem(body);
+          if (problem) return error(400, 'DRS.10000001', `Invalid parameter: ${problem}`);
+          const request = body as SimJob['request'];
           const now = this.now();
           const decided = this.decideOutcome(request);
           const endsAt = decided.outcome === 'STUCK' ? Infinity : now + (decided.outcome === 'PRECHECK FAILED' ? this.options.precheckMs : this.options.jobDurationMs);

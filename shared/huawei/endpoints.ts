@@ -26,7 +26,7 @@ function parseOverride(name: string, value: string): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(name, `"${value}" is not a URL; give a full base URL such as https://drs.cn-north-4.myhuaweicloud.com`);
+    throw new ConfigError(name, 'is not a URL; give a full base URL such as https://drs.cn-north-4.myhuaweicloud.com');
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     throw new ConfigError(name, `must use https (plain http is accepted only for loopback hosts), got ${url.protocol}//${url.host}`);

@@ -13,9 +13,12 @@ const SECRET_SUFFIX = /(password|passwd|secret|token)$/i;
 
 const knownSecrets = new Set<string>();
 
-/** Register a value (AK, SK, token) that must never be printed. Short values are ignored: scrubbing "ab" would mangle text. */
+/**
+ * Register a value (AK, SK, token, password) that must never be printed. Values under 4 characters
+ * are left to the by-key net: scrubbing "ab" from every line would mangle text.
+ */
 export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 6) knownSecrets.add(value);
+  if (value && value.length >= 4) knownSecrets.add(value);
 }
 
 export function isSecretKey(key: string): boolean {

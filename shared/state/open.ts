@@ -1,16 +1,17 @@
 import { ConfigError } from '../huawei/errors';
+import { registerSecret } from '../log/redact';
 import { FileStateStore } from './file-store';
 import { RedisStateStore } from './redis-store';
 import type { StateStore, StoreOptions } from './store';
-
-export const DEFAULT_STATE_URL = 'file:.state/restore-pilot.json';
 
 /**
  * STATE_URL picks the store: `redis://[:password@]host:port[/db]` or `rediss://…` (TLS), with
  * `?cluster=true` for a DCS Redis Cluster instance and `?prefix=NAME:` to share one instance between
  * environments; or `file:PATH` for a local run.
  */
-export function openStateStore(stateUrl: string = DEFAULT_STATE_URL, options: StoreOptions = {}): StateStore {
+export function openStateStore(stateUrl: string | undefined, options: StoreOptions = {}): StateStore {
+  // Required: a silent per-instance file store on FunctionGraph would break exactly-once across instances.
+  if (!stateUrl) throw new ConfigError('STATE_URL', 'is not set: use redis://… or rediss://… (Huawei DCS) on FunctionGraph, or file:PATH for a local run');
   if (stateUrl.startsWith('file:')) {
     const path = stateUrl.slice('file:'.length);
     if (!path) throw new ConfigError('STATE_URL', 'file: needs a path, e.g. file:.state/restore-pilot.json');
@@ -23,6 +24,7 @@ export function openStateStore(stateUrl: string = DEFAULT_STATE_URL, options: St
     } catch {
       throw new ConfigError('STATE_URL', 'is not a valid redis:// URL');
     }
+    registerSecret(decodeURIComponent(url.password));
     const cluster = url.searchParams.get('cluster') === 'true';
     const keyPrefix = url.searchParams.get('prefix') ?? options.keyPrefix;
     url.search = '';

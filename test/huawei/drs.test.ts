@@ -123,6 +123,19 @@ describe('DRS backup migration jobs through the local cloud', () => {
     expect(creates()).toBe(4);
   });
 
+  it('the local cloud refuses, on its own reading of the reference, a create missing mandatory fields', async () => {
+    const { Transport } = await import('../../shared/huawei/transport');
+    const { resolveEndpoints } = await import('../../shared/huawei/endpoints');
+    const { DEFAULT_ACCESS_KEY } = await import('../../scripts/local-cloud/server');
+    const raw = new Transport({ endpoints: resolveEndpoints(h.cloud.env()), credentials: { ...DEFAULT_ACCESS_KEY, source: 'environment' }, logger: h.logs.logger, pools: h.pools });
+    const send = (body: unknown) => raw.send({ operation: 'raw', service: 'drs', method: 'POST', path: `/v5/${h.cloud.projectId}/backup-migration-jobs`, body, retry: false });
+    const valid = obsRestoreRequest('x.bak');
+    await expect(send({ ...valid, options: { ...valid.options, is_precheck: undefined } })).rejects.toMatchObject({ status: 400, errorCode: 'DRS.10000001', errorMsg: expect.stringContaining('options.is_precheck') });
+    await expect(send({ ...valid, backup_info: { ...valid.backup_info, file_source: 'obs' } })).rejects.toMatchObject({ errorMsg: expect.stringContaining('file_source') });
+    await expect(send({ ...valid, base_info: { ...valid.base_info, name: 'a b' } })).rejects.toMatchObject({ errorMsg: expect.stringContaining('base_info.name') });
+    await expect(send(valid)).resolves.toMatchObject({ status: 200 });
+  });
+
   it('a 2xx answer missing a documented required field is a typed response-shape error', async () => {
     h.cloud.faults.add({ operation: 'drs.listBackupMigrationJobs', kind: 'status', status: 200, body: { jobs: [] }, count: 1 });
     await expect(h.client.drs.listBackupMigrationJobs()).rejects.toMatchObject({ kind: 'response-shape', errorMsg: expect.stringContaining('count') });

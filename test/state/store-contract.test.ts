@@ -120,6 +120,7 @@ describe('openStateStore', () => {
     expect(redis).toBeInstanceOf(RedisStateStore);
     expect(() => openStateStore('postgres://x')).toThrow(/STATE_URL/);
     expect(() => openStateStore('file:')).toThrow(/STATE_URL/);
+    expect(() => openStateStore(undefined)).toThrow(/STATE_URL: is not set/);
   });
 
   it('redis keys of a chain carry one hash tag, so the Lua scripts work on a cluster', async () => {
