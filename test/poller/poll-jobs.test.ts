@@ -251,6 +251,17 @@ describe('poll-jobs: a bounded tick', () => {
     expect(await p.poll()).toMatchObject({ leftOver: 0, jobsChecked: 1 });
   });
 
+  it('checks a hundred chains with running jobs in one tick, one DRS read per running job', async () => {
+    const chains = Array.from({ length: 100 }, (_, i) => ({ id: `c${i}`, bucket: 'mig-backups', prefix: `c${i}/`, targetInstanceId: `inst-${i}` }));
+    p = await startPipeline({ chains, pollEnv: { POLL_CONCURRENCY: '16' } });
+    for (let i = 0; i < 100; i++) await p.handler(p.upload(`c${i}/DB_FULL_20261120000000.bak`));
+    await p.poll(); // first tick also reconciles every prefix
+    p.cloud.requests.length = 0;
+    const tick = await p.poll();
+    expect(tick).toMatchObject({ chains: 100, jobsChecked: 100, leftOver: 0, errors: [] });
+    expect(p.cloud.requests.map((r) => r.operation)).toEqual(Array(100).fill('drs.getBackupMigrationJob'));
+  });
+
   it('a bad poller setting fails at start naming the variable', async () => {
     p = await startPipeline({ pollEnv: { SMN_TOPIC_URN: 'arn:aws:sns:oops' } });
     await expect(p.poll()).rejects.toThrow(/SMN_TOPIC_URN/);
