@@ -1,5 +1,5 @@
 import { dcsMigrationTasks } from './fixtures';
-import { error, ok, type Route } from './route';
+import { ok, type Route } from './route';
 
 export type MigrationTaskRecord = (typeof dcsMigrationTasks)[number] & Record<string, unknown>;
 

@@ -38,6 +38,11 @@ function withFile(state: ChainState, record: BackupFileRecord, now: number): Cha
 
 const records = (state: ChainState) => Object.values(state.files);
 
+/** The records `after` changed or added relative to `before`: what a save has to write. */
+export function changedFiles(before: ChainState, after: ChainState): BackupFileRecord[] {
+  return records(after).filter((record) => record !== before.files[record.key]);
+}
+
 /** The backup sent as the last one (final, or a full-only chain's full), once in DRS: the chain takes nothing after it. */
 export function closingFile(state: ChainState): BackupFileRecord | undefined {
   return records(state).find((r) => (r.final || r.isLastBackup === true) && ACTIVE.has(r.status));

@@ -8,21 +8,11 @@ import {
   type BackupMigrationJobSummary,
 } from './drs-schemas';
 import { InvalidRequestError } from './errors';
-import type { QueryParams } from './signer';
 import type { Transport } from './transport';
-import { parseRequest, parseResponse, segment } from './validate';
+import { parseRequest, parseResponse, segment, toQuery } from './validate';
 
 /** Page size for walking the job list; DRS's own default (10) would cost ten times the calls. */
 const WALK_PAGE_SIZE = 100;
-
-function toQuery(query: Record<string, unknown>): QueryParams {
-  const out: QueryParams = {};
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined) continue;
-    out[key] = Array.isArray(value) ? value.map(String) : String(value);
-  }
-  return out;
-}
 
 /** DRS v5 backup migration (restore) jobs. */
 export class DrsClient {

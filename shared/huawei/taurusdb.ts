@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { QueryParams } from './signer';
 import type { Transport } from './transport';
-import { parseRequest, parseResponse, segment } from './validate';
+import { parseRequest, parseResponse, segment, toQuery } from './validate';
 
 /** TaurusDB v3 backups, as in taurusdb-v3-list-backups.txt. */
 
@@ -69,14 +68,12 @@ export class TaurusDbClient {
   async listBackups(query: ListBackupsQuery) {
     const operation = 'taurusdb.listBackups';
     const valid = parseRequest(operation, ListBackupsQuery, query);
-    const params: QueryParams = {};
-    for (const [key, value] of Object.entries(valid)) if (value !== undefined) params[key] = String(value);
     const response = await this.transport.send({
       operation,
       service: 'taurusdb',
       method: 'GET',
       path: `/v3/${segment(this.projectId)}/backups`,
-      query: params,
+      query: toQuery(valid),
       retry: true,
     });
     return parseResponse(operation, ListBackupsResponse, response.body, response.requestId);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { HuaweiApiError, InvalidRequestError } from './errors';
-import { percentEncode } from './signer';
+import { percentEncode, type QueryParams } from './signer';
 
 function fieldOf(issue: z.core.$ZodIssue): string {
   return issue.path.length ? issue.path.map(String).join('.') : '(request)';
@@ -35,4 +35,14 @@ export function parseResponse<S extends z.ZodType>(operation: string, schema: S,
  */
 export function segment(value: string): string {
   return percentEncode(value).replace(/%3A/g, ':');
+}
+
+/** Validated query fields as strings (arrays as repeated keys), leaving out the unset ones. */
+export function toQuery(query: Record<string, unknown>): QueryParams {
+  const out: QueryParams = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    out[key] = Array.isArray(value) ? value.map(String) : String(value);
+  }
+  return out;
 }

@@ -1,8 +1,8 @@
 import type { Chain } from '../chains/config';
-import { adoptJob, recordObject } from '../chains/plan';
+import { adoptJob, changedFiles, recordObject } from '../chains/plan';
 import type { ObsClient } from '../huawei/obs';
 import { advanceChain, type SubmitDeps } from '../restore/submit';
-import { acquireChainLock } from '../state/store';
+import { withChainLock } from '../state/store';
 
 export interface ReconcileResult {
   /** Backup files found in OBS that the upload handler never recorded. */
@@ -21,8 +21,7 @@ export async function reconcileChain(
   chain: Chain,
 ): Promise<ReconcileResult> {
   const objects = await deps.obs.listAllObjects(chain.bucket, chain.prefix);
-  const lock = await acquireChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs });
-  try {
+  return withChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs }, async (lock) => {
     const before = await deps.store.load(chain.id);
     let state = before;
     const queued: string[] = [];
@@ -45,12 +44,9 @@ export async function reconcileChain(
       }
     }
     state = { ...state, meta: { ...state.meta, reconciledAt: deps.now() } };
-    const changed = Object.values(state.files).filter((record) => record !== before.files[record.key]);
-    await deps.store.save(lock, { meta: state.meta, files: changed });
+    await deps.store.save(lock, { meta: state.meta, files: changedFiles(before, state) });
     if (queued.length > 0) deps.logger.warn('reconcile.found', { chain: chain.id, queued, adopted });
     await advanceChain(deps, chain, lock, state);
     return { queued, adopted };
-  } finally {
-    await deps.store.unlock(lock).catch(() => undefined);
-  }
+  });
 }

@@ -1,7 +1,7 @@
 import type { Chain } from '../chains/config';
 import { markFailed, markSucceeded, runningFile } from '../chains/plan';
 import type { BackupFileRecord, ChainState } from '../chains/state';
-import { acquireChainLock } from '../state/store';
+import { withChainLock } from '../state/store';
 import { advanceChain, type SubmitDeps } from './submit';
 
 export interface TrackResult {
@@ -21,8 +21,7 @@ export interface TrackResult {
  * exactly-once rules as the upload handler.
  */
 export async function trackChain(deps: SubmitDeps & { lockTtlMs: number; lockWaitMs: number }, chain: Chain): Promise<TrackResult> {
-  const lock = await acquireChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs });
-  try {
+  return withChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs }, async (lock) => {
     let state = await deps.store.load(chain.id);
     const running = runningFile(state);
     let checked: TrackResult['checked'];
@@ -43,7 +42,5 @@ export async function trackChain(deps: SubmitDeps & { lockTtlMs: number; lockWai
       ...(checked ? { checked } : {}),
       ...(advanced.submitted ? { submitted: advanced.submitted } : { reason: advanced.reason }),
     };
-  } finally {
-    await deps.store.unlock(lock).catch(() => undefined);
-  }
+  });
 }

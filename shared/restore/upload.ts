@@ -1,8 +1,6 @@
 import { chainFor, type Chain } from '../chains/config';
-import { recordObject, type UploadStatus } from '../chains/plan';
-import type { ChainState } from '../chains/state';
-import type { Logger } from '../log/logger';
-import { acquireChainLock } from '../state/store';
+import { changedFiles, recordObject, type UploadStatus } from '../chains/plan';
+import { withChainLock } from '../state/store';
 import { eventRecords, parseRecord, type UploadedObject } from './obs-event';
 import { advanceChain, type SubmitDeps } from './submit';
 
@@ -31,27 +29,18 @@ export interface RecordOutcome {
 
 type Outcome = Omit<RecordOutcome, 'record'>;
 
-async function underChainLock(deps: UploadDeps, chain: Chain, work: (state: ChainState, lock: Parameters<typeof advanceChain>[2]) => Promise<Outcome>): Promise<Outcome> {
-  const lock = await acquireChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs });
-  try {
-    return await work(await deps.store.load(chain.id), lock);
-  } finally {
-    await deps.store.unlock(lock).catch(() => undefined);
-  }
-}
-
 /** Records the object in its chain and, if its turn has come, sends it to DRS. */
 export async function handleCreated(deps: UploadDeps, object: UploadedObject): Promise<Outcome> {
   const { bucket, key, eTag, uploadId } = object;
   const chain = chainFor(deps.chains, bucket, key);
   if (!chain) return { status: 'ignored', reason: 'not under any chain', bucket, key };
 
-  return underChainLock(deps, chain, async (state, lock) => {
+  return withChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs }, async (lock): Promise<Outcome> => {
+    const state = await deps.store.load(chain.id);
     const decision = recordObject(state, chain, { key, eTag, ...(uploadId ? { uploadId } : {}), now: deps.now() });
     const jobName = decision.state.files[key]?.jobName;
     const base = { bucket, key, chain: chain.id, ...(jobName ? { jobName } : {}) };
-    const changed = Object.values(decision.state.files).filter((record) => record !== state.files[record.key]);
-    if (decision.state !== state) await deps.store.save(lock, { meta: decision.state.meta, files: changed });
+    if (decision.state !== state) await deps.store.save(lock, { meta: decision.state.meta, files: changedFiles(state, decision.state) });
     if (decision.status === 'ignored' || decision.status === 'cutover') return { ...base, status: decision.status, reason: decision.reason };
     // A duplicate still tries the chain's next step: a redelivery is how a file whose create failed gets retried.
     const advanced = await advanceChain(deps, chain, lock, decision.state);

@@ -78,6 +78,16 @@ export interface LockWaitOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Runs `work` holding the chain's lock, and always lets go of it. */
+export async function withChainLock<T>(store: StateStore, chainId: string, options: LockWaitOptions, work: (lock: ChainLock) => Promise<T>): Promise<T> {
+  const lock = await acquireChainLock(store, chainId, options);
+  try {
+    return await work(lock);
+  } finally {
+    await store.unlock(lock).catch(() => undefined);
+  }
+}
+
 /** Takes the chain's lock, polling with a short jittered backoff for up to waitMs. */
 export async function acquireChainLock(store: StateStore, chainId: string, options: LockWaitOptions): Promise<ChainLock> {
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
