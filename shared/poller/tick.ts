@@ -112,7 +112,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
       state = await deps.store.load(chain.id).catch(() => state);
     }
     // Even when a check failed, judge what is known: a stuck or failed restore must still page.
-    problems.push(...chainProblems(chain, state, deps.now(), chain.smnTopicUrn ?? defaultTopic));
+    problems.push(...chainProblems(chain, state, deps.now(), defaultTopic));
     if (errors.length > 0) {
       errors.forEach((e) => failed(chain.id, new Error(e)));
       problems.push(checkFailingProblem(chain.id, `chain ${chain.id}`, errors, deps.now(), chain.smnTopicUrn ?? defaultTopic));
