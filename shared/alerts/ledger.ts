@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Problem } from './problems';
 
 /** What was paged for a problem: the pager's memory, so each problem pages once and resolves once. */

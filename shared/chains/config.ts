@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BucketName, ResourceTag } from '../huawei/drs-schemas';
 import { ConfigError } from '../huawei/errors';
 import { TopicUrn } from '../huawei/smn';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What restore-pilot remembers about a chain. One record per backup file (by object key), plus the

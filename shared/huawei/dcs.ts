@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError } from './errors';
 import type { Transport } from './transport';
 import { parseResponse, segment } from './validate';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** DRS backup-migration job shapes, as documented in drs-v5-*-backup-migration-job*.txt. */
 

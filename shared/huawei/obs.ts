@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HuaweiApiError, InvalidRequestError } from './errors';
 import { BucketName } from './drs-schemas';
 import type { Transport } from './transport';

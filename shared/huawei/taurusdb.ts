@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Transport } from './transport';
 import { parseRequest, parseResponse, segment, toQuery } from './validate';
 

@@ -1,4 +1,6 @@
-import { Pool } from 'undici';
+// undici's pool and request modules, not its index: the index drags fetch, WebSocket and caches (~0.5 MB) into every bundle.
+import undiciRequest from 'undici/lib/api/api-request.js';
+import Pool from 'undici/lib/dispatcher/pool.js';
 import type { Credentials } from './credentials';
 import type { Endpoints, Service } from './endpoints';
 import { HuaweiApiError } from './errors';
@@ -196,7 +198,7 @@ export class Transport {
     let responseHeaders: Record<string, string | string[] | undefined>;
     let text: string;
     try {
-      const response = await this.pools.get(base.origin).request({
+      const response = await undiciRequest.call(this.pools.get(base.origin), {
         method: request.method,
         path: query ? `${path}?${query}` : path,
         headers,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Chain } from '../chains/config';
 import { ConfigError } from '../huawei/errors';
 import { TopicUrn } from '../huawei/smn';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * OBS trigger events are S3-shaped: `{ Records: [ { eventName, s3: { bucket, object } } ] }`, some
