@@ -12,7 +12,7 @@ export interface RouteResponse {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Matched against the decoded-per-segment path; named groups become params. `project` is checked by the server. */
   pattern: RegExp;
   operation: string;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { DcsService } from './dcs';
 import { DrsService, type DrsOptions } from './drs';
 import { FaultInjector } from './faults';
+import { FunctionGraphService } from './functiongraph';
 import { ObsStore, xmlError } from './obs';
 import { verifyObsSignature } from './obs-signature';
 import type { Route, RouteResponse } from './route';
@@ -37,6 +38,7 @@ export interface LocalCloud {
   dcs: DcsService;
   taurusdb: TaurusDbService;
   smn: SmnService;
+  functiongraph: FunctionGraphService;
   faults: FaultInjector;
   requests: RecordedRequest[];
   /** The environment a function needs to talk to this cloud with `key`. */
@@ -46,7 +48,8 @@ export interface LocalCloud {
 
 export const DEFAULT_PROJECT_ID = '054ba152d480d55b2f5dc0069e7ddef0';
 export const DEFAULT_ACCESS_KEY: AccessKey = { ak: 'LOCALCLOUDAK0000000001', sk: 'local-cloud-secret-key-do-not-use-in-prod' };
-const MAX_BODY_BYTES = 1024 * 1024;
+/** FunctionGraph takes function code inline as base64; the other APIs' bodies are far smaller. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
@@ -90,16 +93,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const dcs = new DcsService();
   const taurusdb = new TaurusDbService();
   const smn = new SmnService(projectId);
+  const functiongraph = new FunctionGraphService(projectId);
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
-  const routes: Route[] = [...drs.routes(), ...dcs.routes(), ...taurusdb.routes(), ...smn.routes(), ...obs.routes()];
+  const routes: Route[] = [...drs.routes(), ...dcs.routes(), ...taurusdb.routes(), ...smn.routes(), ...obs.routes(), ...functiongraph.routes()];
 
   const send = (res: ServerResponse, response: RouteResponse) => {
     if (res.destroyed) return;
     const xml = typeof response.body === 'string';
     const requestId = randomUUID().replace(/-/g, '');
     res.writeHead(response.status, { 'content-type': xml ? 'application/xml' : 'application/json', [xml ? 'x-obs-request-id' : 'x-request-id']: requestId, ...response.headers });
-    res.end(xml ? response.body : JSON.stringify(response.body));
+    res.end(xml ? response.body : response.body === undefined ? undefined : JSON.stringify(response.body));
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -169,6 +173,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     dcs,
     taurusdb,
     smn,
+    functiongraph,
     faults,
     requests,
     env: (key = [...keys.values()][0]!) => ({
@@ -182,6 +187,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       TAURUSDB_ENDPOINT: url,
       SMN_ENDPOINT: url,
       OBS_ENDPOINT: url,
+      FUNCTIONGRAPH_ENDPOINT: url,
     }),
     close: () =>
       new Promise<void>((resolve) => {

@@ -34,6 +34,20 @@ export interface HuaweiClientOptions extends Partial<Omit<TransportOptions, 'end
  * missing setting fails at start with the variable's name, not at the first call.
  */
 export function createHuaweiClient(options: HuaweiClientOptions = {}): HuaweiClient {
+  const { transport, projectId, endpoints } = createTransport(options);
+  return {
+    drs: new DrsClient(transport, projectId),
+    dcs: new DcsClient(transport, projectId),
+    taurusdb: new TaurusDbClient(transport, projectId),
+    smn: new SmnClient(transport, projectId),
+    obs: new ObsClient(transport, endpoints.obs),
+    projectId,
+    endpoints,
+  };
+}
+
+/** The signed transport alone, for clients the functions never use (FunctionGraph, for deploys). */
+export function createTransport(options: HuaweiClientOptions = {}): { transport: Transport; projectId: string; endpoints: Endpoints } {
   const env = options.env ?? process.env;
   const { context } = options;
   const endpoints = options.endpoints ?? resolveEndpoints(env);
@@ -46,13 +60,5 @@ export function createHuaweiClient(options: HuaweiClientOptions = {}): HuaweiCli
     credentials,
     logger: options.logger ?? createLogger(),
   });
-  return {
-    drs: new DrsClient(transport, projectId),
-    dcs: new DcsClient(transport, projectId),
-    taurusdb: new TaurusDbClient(transport, projectId),
-    smn: new SmnClient(transport, projectId),
-    obs: new ObsClient(transport, endpoints.obs),
-    projectId,
-    endpoints,
-  };
+  return { transport, projectId, endpoints };
 }

@@ -7,6 +7,7 @@ export const SERVICES = {
   taurusdb: { host: 'gaussdb', env: 'TAURUSDB_ENDPOINT' },
   smn: { host: 'smn', env: 'SMN_ENDPOINT' },
   obs: { host: 'obs', env: 'OBS_ENDPOINT' },
+  functiongraph: { host: 'functiongraph', env: 'FUNCTIONGRAPH_ENDPOINT' },
 } as const;
 
 export type Service = keyof typeof SERVICES;

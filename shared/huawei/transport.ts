@@ -30,7 +30,7 @@ export interface ApiRequest {
 
 export interface ApiResponse {
   status: number;
-  /** The parsed JSON body, or {} when the body is not JSON (see `text`). */
+  /** The parsed JSON body (object or array), or {} when the body is not JSON (see `text`). */
   body: unknown;
   text: string;
   requestId: string | undefined;
@@ -217,7 +217,7 @@ export class Transport {
     }
 
     let parsed: unknown = {};
-    if (text && text.trimStart().startsWith('{')) {
+    if (text && /^\s*[{[]/.test(text)) {
       try {
         parsed = JSON.parse(text);
       } catch {

@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseServiceSpec, planTriggers, splitEnvironment } from '../../scripts/serverless/spec';
+import { writeZip } from '../../scripts/serverless/zip';
+
+const PROJECT = '054ba152d480d55b2f5dc0069e7ddef0';
+const config = (overrides: Record<string, unknown> = {}) => ({
+  service: 'restore-pilot',
+  provider: { name: 'huawei', stage: 'prod', region: 'cn-north-4', memorySize: 128, timeout: 60, environment: { STATE_URL: 'redis://:pw@dcs:6379', LOG_LEVEL: 'info' } },
+  functions: {
+    'on-backup-upload': { handler: 'index.handler', events: [{ obs: { bucket: 'mig-backups', events: ['s3:ObjectCreated:*'] } }] },
+    'poll-jobs': { handler: 'index.handler', timeout: 300, environment: { WATCH_DCS_TASK_IDS: 'a,b' }, events: [{ timer: { name: 'poll', schedule: '1m' } }] },
+  },
+  ...overrides,
+});
+
+describe('serverless.yml → FunctionGraph specs', () => {
+  it('names functions service-stage-key, merges environment, maps OBS and TIMER triggers', () => {
+    const spec = parseServiceSpec(config(), PROJECT);
+    const [upload, poll] = spec.functions;
+    expect(upload).toMatchObject({ name: 'restore-pilot-prod-on-backup-upload', urn: `urn:fss:cn-north-4:${PROJECT}:function:default:restore-pilot-prod-on-backup-upload`, memorySize: 128, timeout: 60 });
+    expect(upload!.triggers).toEqual([{ trigger_type_code: 'OBS', event_type_code: 'ObjectCreated', trigger_status: 'ACTIVE', event_data: { bucket: 'mig-backups', events: ['s3:ObjectCreated:*'] } }]);
+    expect(poll).toMatchObject({ timeout: 300, environment: { STATE_URL: 'redis://:pw@dcs:6379', LOG_LEVEL: 'info', WATCH_DCS_TASK_IDS: 'a,b' } });
+    expect(poll!.triggers[0]!.event_data).toEqual({ name: 'poll', schedule_type: 'Rate', schedule: '1m' });
+  });
+
+  it('a bad field is an error naming it', () => {
+    expect(() => parseServiceSpec(config({ provider: { name: 'huawei', region: 'cn-north-4', memorySize: 100 } }), PROJECT)).toThrow(/provider\.memorySize/);
+    expect(() => parseServiceSpec(config({ functions: { 'poll-jobs': { timeout: 1000 } } }), PROJECT)).toThrow(/functions\.poll-jobs\.timeout/);
+    expect(() => parseServiceSpec(config({ service: 'a'.repeat(70) }), PROJECT)).toThrow(/functions\.on-backup-upload: function name/);
+    expect(() => parseServiceSpec(config({ functions: { x: { events: [{ obs: { events: ['s3:ObjectCreated:*'] } }] } } }), PROJECT)).toThrow(/functions\.x\.events\.0/);
+  });
+
+  it('the Redis URL (it carries the DCS password) goes to the encrypted environment only', () => {
+    const split = splitEnvironment({ STATE_URL: 'redis://:pw@dcs:6379', LOG_LEVEL: 'info' });
+    expect(JSON.parse(split.user_data)).toEqual({ LOG_LEVEL: 'info' });
+    expect(JSON.parse(split.encrypted_user_data!)).toEqual({ STATE_URL: 'redis://:pw@dcs:6379' });
+    expect(splitEnvironment({ LOG_LEVEL: 'info' }).encrypted_user_data).toBeUndefined();
+  });
+
+  it('a redeploy keeps matching triggers, replaces changed ones and drops undeclared ones', () => {
+    const [upload, poll] = parseServiceSpec(config(), PROJECT).functions;
+    const existing = (id: string, t: { trigger_type_code: string; event_data: object }) => ({ trigger_id: id, trigger_type_code: t.trigger_type_code, event_data: { ...t.event_data } as Record<string, unknown> });
+    const obs = existing('t1', { trigger_type_code: 'OBS', event_data: { bucket: 'mig-backups', events: ['ObjectCreated:*'] } });
+    expect(planTriggers([obs], upload!.triggers)).toEqual({ remove: [], create: [] });
+    const oldTimer = existing('t2', { trigger_type_code: 'TIMER', event_data: { name: 'poll', schedule_type: 'Rate', schedule: '5m' } });
+    const plan = planTriggers([oldTimer, obs], poll!.triggers);
+    expect(plan.remove.map((t) => t.trigger_id)).toEqual(['t2', 't1']);
+    expect(plan.create).toEqual(poll!.triggers);
+  });
+});
+
+describe('writeZip', () => {
+  it('writes an archive that unzip extracts byte for byte, identical for identical input', () => {
+    const files = [
+      { name: 'index.js', data: Buffer.from('exports.handler = async () => "ok";\n'.repeat(200)) },
+      { name: 'index.js.map', data: Buffer.from(JSON.stringify({ version: 3, mappings: 'AAAA' })) },
+    ];
+    const zip = writeZip(files);
+    expect(writeZip(files).equals(zip)).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'zip-test-'));
+    writeFileSync(join(dir, 'code.zip'), zip);
+    expect(execFileSync('unzip', ['-Z1', join(dir, 'code.zip')], { encoding: 'utf8' }).trim().split('\n')).toEqual(['index.js', 'index.js.map']);
+    for (const file of files) {
+      expect(execFileSync('unzip', ['-p', join(dir, 'code.zip'), file.name]).equals(file.data)).toBe(true);
+    }
+    expect(zip.length).toBeLessThan(files[0]!.data.length / 10);
+  });
+});
