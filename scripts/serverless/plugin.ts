@@ -6,6 +6,7 @@ import { FunctionGraphClient } from '../../shared/huawei/functiongraph';
 import { createLogger } from '../../shared/log/logger';
 import { deployService, removeService } from './deploy';
 import { packageFunctions } from './package';
+import { preflight } from './preflight';
 import { parseServiceSpec, type ServiceSpec } from './spec';
 
 /** The parts of Serverless Framework v3 this provider touches. */
@@ -18,6 +19,8 @@ interface Serverless {
     getFunction(key: string): Record<string, unknown> & { package?: Record<string, unknown> };
   };
   setProvider(name: string, provider: object): void;
+  /** ServerlessError: printed as a message, without a stack trace. */
+  classes: { Error: new (message: string) => Error };
   configSchemaHandler: { defineProvider(name: string, options: object): void };
 }
 
@@ -78,10 +81,12 @@ export class HuaweiProvider {
         },
       },
     });
+    // Every failure here is the user's to act on (config, credentials, the API's answer): say it plainly.
+    const plainly = (step: () => Promise<void>) => () => step().catch((error: Error) => Promise.reject(new serverless.classes.Error(error.message)));
     this.hooks = {
-      'before:package:createDeploymentArtifacts': () => this.package(),
-      'deploy:deploy': () => this.deploy(),
-      'remove:remove': () => this.remove(),
+      'before:package:createDeploymentArtifacts': plainly(() => this.package()),
+      'deploy:deploy': plainly(() => this.deploy()),
+      'remove:remove': plainly(() => this.remove()),
     };
   }
 
@@ -116,6 +121,7 @@ export class HuaweiProvider {
 
   private async deploy(): Promise<void> {
     const { client, spec } = this.connect();
+    preflight(spec.functions);
     const zips = new Map<string, Buffer>();
     for (const fn of spec.functions) {
       const path = join(this.packageDir, `${fn.key}.zip`);

@@ -14,7 +14,7 @@ const SERVERLESS = join(ROOT, 'node_modules/serverless/bin/serverless.js');
 const REDIS_PASSWORD = 'dcs-password-never-printed';
 
 /** `serverless <command>` as a user runs it from the repository, against the local cloud. */
-async function serverless(cloud: LocalCloud, packageDir: string, ...args: string[]) {
+async function serverless(cloud: LocalCloud, packageDir: string, args: string[], overrides: Record<string, string> = {}) {
   const env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -25,6 +25,7 @@ async function serverless(cloud: LocalCloud, packageDir: string, ...args: string
     RESTORE_CHAINS: JSON.stringify(TEST_CHAINS),
     SMN_TOPIC_URN: `urn:smn:cn-north-4:${cloud.projectId}:oncall`,
     BACKUP_BUCKET: 'mig-backups',
+    ...overrides,
   };
   try {
     const { stdout, stderr } = await run(process.execPath, [SERVERLESS, ...args, ...(args[0] === 'remove' ? [] : ['--package', packageDir])], { cwd: ROOT, env, timeout: 60_000 });
@@ -68,7 +69,7 @@ describe('serverless package / deploy / remove against the local cloud', () => {
   });
 
   it('packages one zip per function: index.js and its map, no node_modules', async () => {
-    const output = await serverless(cloud, packageDir, 'package');
+    const output = await serverless(cloud, packageDir, ['package']);
     expect(output).toContain('packaged on-backup-upload');
     expect(readdirSync(packageDir).sort()).toEqual(['on-backup-upload.zip', 'poll-jobs.zip']);
     for (const zip of ['on-backup-upload.zip', 'poll-jobs.zip']) {
@@ -76,10 +77,15 @@ describe('serverless package / deploy / remove against the local cloud', () => {
     }
   }, 90_000);
 
+  it('a deploy with a broken setting stops before it changes anything, naming the setting', async () => {
+    await expect(serverless(cloud, packageDir, ['deploy'], { RESTORE_CHAINS: '[{"id":"erp-prod"}]' })).rejects.toThrow(/cannot deploy on-backup-upload: RESTORE_CHAINS/);
+    expect(cloud.requests.filter((r) => r.operation.startsWith('functiongraph.'))).toEqual([]);
+  }, 90_000);
+
   it('deploys both functions with their triggers; a second deploy converges without duplicates', async () => {
-    const first = await serverless(cloud, packageDir, 'deploy');
+    const first = await serverless(cloud, packageDir, ['deploy']);
     expect(first).toContain('created function restore-pilot-prod-on-backup-upload');
-    const second = await serverless(cloud, packageDir, 'deploy');
+    const second = await serverless(cloud, packageDir, ['deploy']);
     expect(second).toContain('updated function restore-pilot-prod-poll-jobs');
     expect(second).not.toContain('added');
     for (const output of [first, second]) {
@@ -117,10 +123,10 @@ describe('serverless package / deploy / remove against the local cloud', () => {
   }, 60_000);
 
   it('remove deletes the triggers and the functions; a second remove finds nothing to do', async () => {
-    const output = await serverless(cloud, packageDir, 'remove');
+    const output = await serverless(cloud, packageDir, ['remove']);
     expect(output).toContain('removed function restore-pilot-prod-on-backup-upload');
     expect(cloud.functiongraph.functions.size).toBe(0);
     expect(cloud.functiongraph.triggers.size).toBe(0);
-    expect(await serverless(cloud, packageDir, 'remove')).toContain('does not exist; nothing to remove');
+    expect(await serverless(cloud, packageDir, ['remove'])).toContain('does not exist; nothing to remove');
   }, 120_000);
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { preflight } from '../../scripts/serverless/preflight';
 import { parseServiceSpec, planTriggers, splitEnvironment } from '../../scripts/serverless/spec';
 import { writeZip } from '../../scripts/serverless/zip';
 
@@ -50,6 +51,25 @@ describe('serverless.yml → FunctionGraph specs', () => {
     const plan = planTriggers([oldTimer, obs], poll!.triggers);
     expect(plan.remove.map((t) => t.trigger_id)).toEqual(['t2', 't1']);
     expect(plan.create).toEqual(poll!.triggers);
+  });
+});
+
+describe('preflight: the functions\' own config checks, before a deploy changes anything', () => {
+  const CHAINS = JSON.stringify([{ id: 'erp', bucket: 'mig-backups', prefix: 'erp/', targetInstanceId: 'i-1' }]);
+  const withEnv = (environment: Record<string, string>) =>
+    parseServiceSpec(config({ provider: { name: 'huawei', region: 'cn-north-4', environment } }), PROJECT).functions;
+
+  it('accepts a complete environment', () => {
+    expect(() => preflight(withEnv({ STATE_URL: 'rediss://:pw@dcs:6379', RESTORE_CHAINS: CHAINS, SMN_TOPIC_URN: `urn:smn:cn-north-4:${PROJECT}:oncall` }))).not.toThrow();
+  });
+
+  it('names what is missing or wrong', () => {
+    expect(() => preflight(withEnv({ RESTORE_CHAINS: CHAINS }))).toThrow('cannot deploy on-backup-upload: STATE_URL must be a redis://');
+    expect(() => preflight(withEnv({ STATE_URL: 'file:.state/x.json', RESTORE_CHAINS: CHAINS }))).toThrow(/STATE_URL .*per instance/);
+    expect(() => preflight(withEnv({ STATE_URL: 'redis://h:6379', RESTORE_CHAINS: '[{"id":"erp"}]' }))).toThrow(/cannot deploy on-backup-upload: RESTORE_CHAINS/);
+    expect(() => preflight(withEnv({ STATE_URL: 'redis://h:6379', RESTORE_CHAINS: CHAINS }))).toThrow('cannot deploy poll-jobs: SMN_TOPIC_URN is required');
+    const otherBucket = JSON.stringify([{ id: 'erp', bucket: 'elsewhere', prefix: 'erp/', targetInstanceId: 'i-1' }]);
+    expect(() => preflight(withEnv({ STATE_URL: 'redis://h:6379', RESTORE_CHAINS: otherBucket }))).toThrow('has no chain in bucket mig-backups');
   });
 });
 
