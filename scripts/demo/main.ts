@@ -5,7 +5,7 @@ import { createPollHandler } from '../../functions/poll-jobs/index';
 import { parseChains } from '../../shared/chains/config';
 import { FileStateStore } from '../../shared/state/file-store';
 import { startLocalCloud } from '../local-cloud/server';
-import { renderChain } from './view';
+import { renderChain } from '../../shared/chains/view';
 
 /**
  * `npm start`: the local cloud and both functions in one process, with the file state store, playing

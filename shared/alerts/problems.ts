@@ -1,5 +1,5 @@
 import type { Chain } from '../chains/config';
-import { closingFile } from '../chains/plan';
+import { closingFile, isOutOfChain } from '../chains/plan';
 import type { ChainState, Notice } from '../chains/state';
 import type { MigrationTask } from '../huawei/dcs';
 import { parseTaurusTime, type TaurusBackup } from '../huawei/taurusdb';
@@ -117,7 +117,7 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
   const topicUrn = chain.smnTopicUrn ?? defaultTopicUrn;
   const where = `Chain: ${chain.id} (bucket ${chain.bucket}, prefix "${chain.prefix}") → RDS instance ${chain.targetInstanceId}`;
   const problems: Problem[] = state.meta.notices.map((notice) => noticeProblem(chain, notice, topicUrn));
-  const files = Object.values(state.files).filter((f) => f.status !== 'superseded');
+  const files = Object.values(state.files).filter((f) => !isOutOfChain(f));
 
   for (const file of files.filter((f) => f.status === 'failed')) {
     const kind: PageKind = file.drsStatus === 'PRECHECK FAILED' ? 'precheck-failed' : 'restore-failed';
@@ -137,8 +137,8 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
       ],
       nextStep:
         kind === 'precheck-failed'
-          ? 'DRS refused the file before restoring it. Check the error log: a missing or damaged file, a database that already exists (isCover), or target instance space. Fix the cause, then upload the same file again under the same name; restore-pilot retries it automatically.'
-          : 'Read the DRS error log. Fix the cause (often a broken log chain: re-take the backup), then upload the same file again under the same name; restore-pilot retries it and continues the chain.',
+          ? `DRS refused the file before restoring it. Check the error log: a missing or damaged file, a database that already exists (isCover), or target instance space. Fix the cause, then upload the same file again under the same name (restore-pilot retries it automatically), or, if the file itself was fine, run "npx restore-pilot retry ${file.key}".`
+          : `Read the DRS error log. Fix the cause (often a broken log chain: re-take the backup), then upload the same file again under the same name; restore-pilot retries it and continues the chain. If the file was fine and the cause was on the instance, run "npx restore-pilot retry ${file.key}" instead.`,
     });
   }
 

@@ -38,6 +38,11 @@ function withFile(state: ChainState, record: BackupFileRecord, now: number): Cha
 
 const records = (state: ChainState) => Object.values(state.files);
 
+/** Files no longer part of the restore sequence: replaced by a new full, or skipped by an operator. */
+export function isOutOfChain(record: Pick<BackupFileRecord, 'status'>): boolean {
+  return record.status === 'superseded' || record.status === 'skipped';
+}
+
 /** The records `after` changed or added relative to `before`: what a save has to write. */
 export function changedFiles(before: ChainState, after: ChainState): BackupFileRecord[] {
   return records(after).filter((record) => record !== before.files[record.key]);
@@ -66,13 +71,14 @@ export function applyUpload(state: ChainState, chain: Chain, upload: Upload, nam
   const ignore = (kind: NoticeKind, reason: string): UploadDecision => ({ state: withNotice(state, kind, key, reason, now), status: 'ignored', reason });
 
   if (existing && existing.status !== 'failed' && existing.status !== 'waiting') {
-    return ignore('reupload-ignored', `a new version of a file already ${existing.status === 'succeeded' ? 'restored' : 'being restored'}; the upload was not restored`);
+    const was = { succeeded: 'restored', skipped: 'skipped by an operator', superseded: 'replaced by a newer full backup' }[existing.status as string] ?? 'being restored';
+    return ignore('reupload-ignored', `a new version of a file already ${was}; the upload was not restored`);
   }
   const closing = closingFile(state);
   if (closing) return ignore('upload-to-closed-chain', `the chain is closed: its final backup ${closing.key} was already sent to DRS`);
   if (chain.mode === 'full-only' && name.kind === 'incremental') return ignore('unexpected-file', 'a log backup in a full-only chain; only the full backup is restored');
 
-  const others = records(state).filter((r) => r.key !== key && r.status !== 'superseded');
+  const others = records(state).filter((r) => r.key !== key && !isOutOfChain(r));
   const full = others.find((r) => r.kind === 'full');
   let next = state;
   if (name.kind === 'full' && full) {
@@ -167,7 +173,7 @@ export type NextStep =
 
 /** Which file goes to DRS next, if any: strictly one at a time, the full first, then logs by order. */
 export function nextSubmission(state: ChainState, chain: Chain, now: number): NextStep {
-  const all = records(state).filter((r) => r.status !== 'superseded');
+  const all = records(state).filter((r) => !isOutOfChain(r));
   const inFlight = all.find((r) => r.status === 'submitting' || r.status === 'running');
   if (inFlight?.status === 'submitting' && (inFlight.inProgressUntil ?? 0) <= now) {
     return { submit: inFlight, isLastBackup: inFlight.isLastBackup ?? (inFlight.final || chain.mode === 'full-only'), resume: true };

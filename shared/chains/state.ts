@@ -17,6 +17,8 @@ export const FileStatus = z.enum([
   'failed',
   /** A later full backup replaced this failed one. */
   'superseded',
+  /** An operator took it out of the chain (`restore-pilot skip`); the chain goes on without it. */
+  'skipped',
 ]);
 export type FileStatus = z.infer<typeof FileStatus>;
 

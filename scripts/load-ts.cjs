@@ -1,0 +1,26 @@
+// Loads a TypeScript entry point as CommonJS, bundled in memory by esbuild. The Serverless provider and
+// the operator CLI are started by tools (Serverless, npx) that only know JavaScript, and both share
+// TypeScript modules with the functions; this keeps them runnable right after `npm ci`, no build step.
+const Module = require('node:module');
+const path = require('node:path');
+const { buildSync } = require('esbuild');
+
+exports.loadTypeScript = function loadTypeScript(entry) {
+  const filename = entry.replace(/\.ts$/, '.bundle.js');
+  const { outputFiles } = buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    write: false,
+    outfile: filename,
+    external: ['esbuild'],
+    logLevel: 'warning',
+  });
+  const loaded = new Module(filename, module);
+  loaded.filename = filename;
+  loaded.paths = Module._nodeModulePaths(path.dirname(entry));
+  loaded._compile(outputFiles[0].text, filename);
+  return loaded.exports;
+};

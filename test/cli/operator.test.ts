@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startPipeline, type Pipeline } from '../support/pipeline';
+
+const CLI = join(resolve(__dirname, '../..'), 'scripts/cli/restore-pilot.js');
+const FULL = 'erp/ERP_FULL_20261120000000.bak';
+const LOG = (n: number) => `erp/ERP_LOG_2026112001${String(n).padStart(2, '0')}00.trn`;
+
+let p: Pipeline;
+afterEach(async () => p?.close());
+
+/** `npx restore-pilot …` as an operator runs it, with the functions' environment, against the local cloud and Redis. */
+function restorePilot(args: string[]): Promise<{ code: number; out: string }> {
+  const env = { PATH: process.env.PATH, ...p.cloud.env(), STATE_URL: `redis://127.0.0.1:6379?prefix=${p.keyPrefix}`, RESTORE_CHAINS: JSON.stringify([{ id: 'erp-prod', bucket: 'mig-backups', prefix: 'erp/', targetInstanceId: 'inst-1', cutoverMarker: 'erp/CUTOVER' }]) };
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, out: stdout + stderr }));
+  });
+}
+
+async function settle() {
+  p.cloud.drs.settle();
+  await p.poll();
+}
+
+describe('restore-pilot operator CLI', () => {
+  it('retry sends a failed file to DRS again under a new attempt, without a re-upload', async () => {
+    p = await startPipeline();
+    p.cloud.drs.script('ERP_FULL_20261120000000.bak', { status: 'FAILED', errorLog: 'The target instance is out of disk space.' });
+    await p.handler(p.upload(FULL));
+    await p.handler(p.upload(LOG(1)));
+    await settle();
+
+    const before = await restorePilot(['status']);
+    expect(before.out).toContain('✗ failed');
+    expect(before.out).toContain('The target instance is out of disk space.');
+    expect(before.out).toContain('Restore failed: erp-prod');
+
+    const retried = await restorePilot(['retry', FULL]);
+    expect(retried).toMatchObject({ code: 0 });
+    expect(retried.out).toContain(`${FULL} will be restored again (attempt 2`);
+    expect(retried.out).toMatch(/sent erp\/ERP_FULL_20261120000000.bak to DRS: job [0-9a-f-]{36}/);
+    const creates = p.created();
+    expect(creates.map((c) => c.file)).toEqual([FULL, FULL]);
+    expect(creates[1]!.name).not.toBe(creates[0]!.name);
+
+    await settle(); // the full succeeds now; the log follows
+    expect(p.created().map((c) => c.file)).toEqual([FULL, FULL, LOG(1)]);
+    expect((await restorePilot(['retry', LOG(1)])).out).toContain(`not done: ${LOG(1)} is running; only a failed file can be retried`);
+  });
+
+  it('skip refuses without confirmation, then takes the file out so the chain moves on', async () => {
+    p = await startPipeline();
+    await p.handler(p.upload(FULL));
+    p.cloud.drs.script('ERP_LOG_20261120010100.trn', { status: 'PRECHECK FAILED', errorLog: 'backup set is damaged' });
+    await p.handler(p.upload(LOG(1)));
+    await p.handler(p.upload(LOG(2)));
+    await settle();
+    await settle();
+    expect(p.created().map((c) => c.file)).toEqual([FULL, LOG(1)]);
+
+    const unconfirmed = await restorePilot(['skip', LOG(1)]);
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.out).toContain('SQL Server restores logs as one unbroken sequence');
+    expect(unconfirmed.out).toContain('confirm with --yes');
+    expect(p.created()).toHaveLength(2);
+
+    const skipped = await restorePilot(['skip', LOG(1), '--yes']);
+    expect(skipped).toMatchObject({ code: 0 });
+    expect(skipped.out).toContain(`sent ${LOG(2)} to DRS`);
+    expect(p.created().map((c) => c.file)).toEqual([FULL, LOG(1), LOG(2)]);
+    const status = await restorePilot(['status']);
+    expect(status.out).toContain('» skipped');
+    expect(status.out).not.toContain('Restore precheck failed');
+  });
+
+  it('cutover makes the next log the last one; a second cutover is refused', async () => {
+    p = await startPipeline();
+    await p.handler(p.upload(FULL));
+    await settle();
+    const cutover = await restorePilot(['cutover', 'erp-prod']);
+    expect(cutover).toMatchObject({ code: 0 });
+    expect(cutover.out).toContain('waiting for the tail-log backup');
+    expect((await restorePilot(['cutover', 'erp-prod'])).out).toContain('not done: cutover was already requested');
+
+    await p.handler(p.upload(LOG(1)));
+    expect(p.created().at(-1)).toMatchObject({ file: LOG(1), last: true });
+  });
+
+  it('bad input says what was wrong and changes nothing', async () => {
+    p = await startPipeline();
+    expect(await restorePilot(['retry'])).toMatchObject({ code: 2, out: expect.stringContaining('retry takes exactly one FILE') });
+    expect(await restorePilot(['retry', 'erp/nope.bak'])).toMatchObject({ code: 2, out: expect.stringContaining('no chain has a file erp/nope.bak') });
+    expect(await restorePilot(['cutover', 'crm'])).toMatchObject({ code: 2, out: expect.stringContaining('no chain crm; chains: erp-prod') });
+    expect(await restorePilot(['frobnicate'])).toMatchObject({ code: 2, out: expect.stringContaining('unknown command frobnicate') });
+    expect(p.cloud.requests.filter((r) => r.operation.startsWith('drs.'))).toEqual([]);
+  });
+});
