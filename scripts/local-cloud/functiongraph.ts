@@ -20,6 +20,7 @@ export interface DeployedFunction {
   environment: Record<string, string>;
   encryptedEnvironment: Record<string, string>;
   agency: string | undefined;
+  vpc: { vpcId: string; subnetId: string } | undefined;
   /** The zip as uploaded. */
   code: Buffer;
   codeFilename: string;
@@ -45,7 +46,7 @@ const MAX_ENV_BYTES = 4096;
 const invalid = (field: string, reason: string) => error(400, 'FSS.1001', `Invalid parameter ${field}: ${reason}`);
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-type Settings = Pick<DeployedFunction, 'runtime' | 'handler' | 'memorySize' | 'timeout' | 'environment' | 'encryptedEnvironment' | 'agency'>;
+type Settings = Pick<DeployedFunction, 'runtime' | 'handler' | 'memorySize' | 'timeout' | 'environment' | 'encryptedEnvironment' | 'agency' | 'vpc'>;
 
 function parseEnvironment(field: string, value: unknown): Record<string, string> | RouteResponse {
   if (value === undefined) return {};
@@ -68,11 +69,26 @@ function parseSettings(body: Record<string, unknown>): Settings | RouteResponse 
   if (typeof memory !== 'number' || !MEMORY.has(memory)) return invalid('memory_size', 'must be one of 128, 256, 512, ... 4096');
   if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 3 || timeout > 900) return invalid('timeout', 'must be 3 to 900 seconds');
   if (xrole !== undefined && (typeof xrole !== 'string' || xrole === '')) return invalid('xrole', 'must name an agency');
+  const vpc = body.func_vpc;
+  if (vpc !== undefined && (!isObject(vpc) || typeof vpc.vpc_id !== 'string' || !vpc.vpc_id || typeof vpc.subnet_id !== 'string' || !vpc.subnet_id)) {
+    return invalid('func_vpc', 'needs vpc_id and subnet_id');
+  }
+  // FunctionGraph creates the function's VPC interface with the agency's permissions.
+  if (vpc !== undefined && xrole === undefined) return invalid('xrole', 'an agency with VPC permissions is required for VPC access');
   const environment = parseEnvironment('user_data', body.user_data);
   if ('status' in environment) return environment as RouteResponse;
   const encryptedEnvironment = parseEnvironment('encrypted_user_data', body.encrypted_user_data);
   if ('status' in encryptedEnvironment) return encryptedEnvironment as RouteResponse;
-  return { runtime, handler, memorySize: memory, timeout, environment, encryptedEnvironment, agency: xrole as string | undefined };
+  return {
+    runtime,
+    handler,
+    memorySize: memory,
+    timeout,
+    environment,
+    encryptedEnvironment,
+    agency: xrole as string | undefined,
+    vpc: isObject(vpc) ? { vpcId: vpc.vpc_id as string, subnetId: vpc.subnet_id as string } : undefined,
+  };
 }
 
 function parseZip(body: Record<string, unknown>): { code: Buffer; codeFilename: string } | RouteResponse {
@@ -117,6 +133,7 @@ export class FunctionGraphService {
       user_data: JSON.stringify(fn.environment),
       // FunctionGraph never returns encrypted variables' values.
       xrole: fn.agency,
+      ...(fn.vpc ? { func_vpc: { vpc_id: fn.vpc.vpcId, subnet_id: fn.vpc.subnetId } } : {}),
       last_modified: fn.lastModified,
     };
   }

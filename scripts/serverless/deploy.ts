@@ -12,6 +12,7 @@ function settings(fn: FunctionSpec) {
     timeout: fn.timeout,
     ...splitEnvironment(fn.environment),
     ...(fn.agency ? { xrole: fn.agency } : {}),
+    ...(fn.vpc ? { func_vpc: fn.vpc } : {}),
   };
 }
 

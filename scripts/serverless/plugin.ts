@@ -60,6 +60,7 @@ export class HuaweiProvider {
           runtime: { type: 'string' },
           app: { type: 'string' },
           agency: { type: 'string' },
+          vpc: { type: 'object', properties: { vpcId: { type: 'string' }, subnetId: { type: 'string' } }, additionalProperties: false },
           memorySize,
           timeout,
           environment,

@@ -36,6 +36,11 @@ export const ServerlessConfig = z.object({
     /** FunctionGraph app (the "package" in the API) the functions belong to. */
     app: z.string().default('default'),
     agency: z.string().min(1).optional(),
+    /** Where DCS Redis is reachable from; both empty means no VPC (e.g. the local cloud). */
+    vpc: z
+      .object({ vpcId: z.string().default(''), subnetId: z.string().default('') })
+      .refine((vpc) => Boolean(vpc.vpcId) === Boolean(vpc.subnetId), 'give both vpcId and subnetId, or neither')
+      .optional(),
     memorySize: Memory.default(256),
     timeout: z.number().int().min(3).max(900).default(60),
     environment: Environment.default({}),
@@ -66,6 +71,7 @@ export interface FunctionSpec {
   memorySize: (typeof MEMORY_SIZES)[number];
   timeout: number;
   agency: string | undefined;
+  vpc: { vpc_id: string; subnet_id: string } | undefined;
   environment: Record<string, string>;
   triggers: TriggerSpec[];
 }
@@ -104,6 +110,7 @@ export function parseServiceSpec(config: unknown, projectId: string): ServiceSpe
         memorySize: fn.memorySize ?? provider.memorySize,
         timeout: fn.timeout ?? provider.timeout,
         agency: provider.agency,
+        vpc: provider.vpc?.vpcId ? { vpc_id: provider.vpc.vpcId, subnet_id: provider.vpc.subnetId } : undefined,
         environment: { ...provider.environment, ...fn.environment },
         triggers: fn.events.map((event): TriggerSpec =>
           'obs' in event

@@ -27,6 +27,8 @@ const FunctionSettings = z.object({
   encrypted_user_data: z.string().max(4096, 'must be at most 4 KB').optional(),
   /** Agency the function acts as; its temporary credentials reach the code through the context. */
   xrole: z.string().min(1).optional(),
+  /** The VPC and subnet the function runs in: how it reaches a DCS Redis instance. Needs an agency (xrole). */
+  func_vpc: z.object({ vpc_id: z.string().min(1), subnet_id: z.string().min(1) }).optional(),
   description: z.string().max(512).optional(),
 });
 

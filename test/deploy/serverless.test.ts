@@ -25,6 +25,8 @@ async function serverless(cloud: LocalCloud, packageDir: string, args: string[],
     RESTORE_CHAINS: JSON.stringify(TEST_CHAINS),
     SMN_TOPIC_URN: `urn:smn:cn-north-4:${cloud.projectId}:oncall`,
     BACKUP_BUCKET: 'mig-backups',
+    RESTORE_PILOT_VPC_ID: 'vpc-0001',
+    RESTORE_PILOT_SUBNET_ID: 'subnet-0001',
     ...overrides,
   };
   try {
@@ -97,7 +99,7 @@ describe('serverless package / deploy / remove against the local cloud', () => {
     expect(functions.map((f) => f.name).sort()).toEqual(['restore-pilot-prod-on-backup-upload', 'restore-pilot-prod-poll-jobs']);
     const upload = functions.find((f) => f.name.endsWith('on-backup-upload'))!;
     const poll = functions.find((f) => f.name.endsWith('poll-jobs'))!;
-    expect(upload).toMatchObject({ runtime: 'Node.js20.15', handler: 'index.handler', memorySize: 128, timeout: 60, agency: 'restore-pilot' });
+    expect(upload).toMatchObject({ runtime: 'Node.js20.15', handler: 'index.handler', memorySize: 128, timeout: 60, agency: 'restore-pilot', vpc: { vpcId: 'vpc-0001', subnetId: 'subnet-0001' } });
     expect(poll.timeout).toBe(300);
     expect(upload.environment.STATE_URL).toBeUndefined();
     expect(upload.encryptedEnvironment.STATE_URL).toContain(REDIS_PASSWORD);

@@ -28,6 +28,13 @@ describe('serverless.yml → FunctionGraph specs', () => {
     expect(poll!.triggers[0]!.event_data).toEqual({ name: 'poll', schedule_type: 'Rate', schedule: '1m' });
   });
 
+  it('a VPC (where DCS is reachable) needs both ids; both empty means none', () => {
+    const withVpc = (vpc: object) => parseServiceSpec(config({ provider: { name: 'huawei', region: 'cn-north-4', vpc } }), PROJECT).functions[0]!.vpc;
+    expect(withVpc({ vpcId: 'vpc-1', subnetId: 'subnet-1' })).toEqual({ vpc_id: 'vpc-1', subnet_id: 'subnet-1' });
+    expect(withVpc({ vpcId: '', subnetId: '' })).toBeUndefined();
+    expect(() => withVpc({ vpcId: 'vpc-1', subnetId: '' })).toThrow('provider.vpc: give both vpcId and subnetId, or neither');
+  });
+
   it('a bad field is an error naming it', () => {
     expect(() => parseServiceSpec(config({ provider: { name: 'huawei', region: 'cn-north-4', memorySize: 100 } }), PROJECT)).toThrow(/provider\.memorySize/);
     expect(() => parseServiceSpec(config({ functions: { 'poll-jobs': { timeout: 1000 } } }), PROJECT)).toThrow(/functions\.poll-jobs\.timeout/);
