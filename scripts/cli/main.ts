@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { chainProblems } from '../../shared/alerts/problems';
 import { parseChains, type Chain } from '../../shared/chains/config';
@@ -21,7 +20,7 @@ const USAGE = `usage: restore-pilot <command>
   cutover CHAIN   the next log backup uploaded to CHAIN is restored as the last one
 
 FILE is the object key, e.g. erp/ERP_LOG_20261120094500.trn. Settings come from the same environment
-the functions use: STATE_URL, RESTORE_CHAINS (or ./restore-chains.json), HUAWEICLOUD_REGION,
+the functions use: STATE_URL, RESTORE_CHAINS, HUAWEICLOUD_REGION,
 HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID (and *_ENDPOINT for the local cloud).`;
 
 class UsageError extends Error {}
@@ -31,12 +30,6 @@ interface Cli {
   store: StateStore;
   env: NodeJS.ProcessEnv;
   out: (text: string) => void;
-}
-
-function loadChains(env: NodeJS.ProcessEnv): Chain[] {
-  if (env.RESTORE_CHAINS) return parseChains(env.RESTORE_CHAINS);
-  if (existsSync('restore-chains.json')) return parseChains(readFileSync('restore-chains.json', 'utf8'));
-  return parseChains(undefined);
 }
 
 /** The API client, created only by the commands that call DRS; a missing credential is named. */
@@ -155,7 +148,7 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env)
   }
   let store: StateStore | undefined;
   try {
-    const chains = loadChains(env);
+    const chains = parseChains(env.RESTORE_CHAINS);
     store = openStateStore(env.STATE_URL);
     return await run(args, { chains, store, env, out });
   } catch (error) {
