@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { LocalCloud } from '../local-cloud/server';
+
+export const BUCKET = 'bench-backups';
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** A deterministic shuffle, so every run of the bench uploads in the same order. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+export interface BenchChain {
+  id: string;
+  bucket: string;
+  prefix: string;
+  targetInstanceId: string;
+}
+
+/** `count` chains, each restoring into its own instance (DRS refuses a log before a full on one instance). */
+export function makeChains(count: number): BenchChain[] {
+  return Array.from({ length: count }, (_, i) => ({ id: `bench-${i}`, bucket: BUCKET, prefix: `db${i}/`, targetInstanceId: `bench${i}-instance-in04` }));
+}
+
+/**
+ * A chain's backups in upload order: the full, then logs; with `final`, the last log is the _FINAL one.
+ * Names follow the default pattern, e.g. db3/DB3_LOG_20261120020000.trn.
+ */
+export function chainFiles(chain: BenchChain, count: number, final: boolean): string[] {
+  const n = chain.prefix.slice(2, -1);
+  return Array.from({ length: count }, (_, j) => {
+    const order = `20261120${String(j).padStart(2, '0')}0000`;
+    if (j === 0) return `${chain.prefix}DB${n}_FULL_${order}.bak`;
+    return `${chain.prefix}DB${n}_LOG_${order}${final && j === count - 1 ? '_FINAL' : ''}.trn`;
+  });
+}
+
+/** The OBS event FunctionGraph delivers for one object put into the local cloud's OBS. */
+export function uploadEvent(cloud: LocalCloud, key: string) {
+  const object = cloud.obs.put(BUCKET, key);
+  return {
+    Records: [
+      {
+        eventVersion: '2.0',
+        eventSource: 'aws:s3',
+        awsRegion: 'cn-north-4',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'bench',
+          bucket: { name: BUCKET, arn: `arn:aws:s3:::${BUCKET}` },
+          object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), eTag: object.eTag, size: object.size, versionId: 'null', sequencer: object.sequencer },
+        },
+      },
+    ],
+  };
+}
+
+/** A Redis key prefix of its own per run, so runs (and the tests) never see each other's state. */
+export function statePrefix(label: string): string {
+  return `bench-${label}-${randomUUID()}:`;
+}
+
+export const stateUrl = (prefix: string) => `${REDIS_URL}?prefix=${prefix}`;
+
+/** Deletes every key under the prefixes. */
+export async function deleteKeys(prefixes: string[]): Promise<number> {
+  if (prefixes.length === 0) return 0;
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  let deleted = 0;
+  try {
+    for (const prefix of prefixes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) deleted += await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}
+
+/** The environment a function needs against this cloud, with its own state and chains. */
+export function functionEnv(cloud: LocalCloud, prefix: string, chains: BenchChain[], extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...cloud.env(),
+    STATE_URL: stateUrl(prefix),
+    RESTORE_CHAINS: JSON.stringify(chains),
+    SMN_TOPIC_URN: `urn:smn:cn-north-4:${cloud.projectId}:bench-oncall`,
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+/** Counts of recorded requests per operation (and per status, when it was not 2xx). */
+export function countByOperation(requests: LocalCloud['requests']): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of requests) {
+    const name = r.status < 300 ? r.operation : `${r.operation} ${r.status}`;
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Thrown when a run is broken (errors, duplicates, lost files): the bench exits non-zero. */
+export class BrokenRun extends Error {
+  override readonly name = 'BrokenRun';
+}

@@ -1,0 +1,168 @@
+/**
+ * `npm run bench [-- --quick]`: cold start, upload burst, poll tick and client throughput, each figure
+ * the median of several runs with min–max, comparisons alternated within the run. Prints a markdown
+ * table and writes it with the raw samples: full mode to scripts/bench/results.{md,json}, quick mode
+ * (CI) to dist/bench/quick-results.{md,json}. Exits non-zero on a broken run (an error, a duplicate
+ * job, a file not restored), not on a missed budget.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { runBurst, type BurstOptions, type BurstRun, type BurstVariant } from './burst';
+import { DIST } from './children';
+import { runColdStart } from './cold-start';
+import { REDIS_URL } from './fixtures';
+import { runPollSetup, type PollOptions, type TickSample } from './poll';
+import { burstSection, checksSection, coldStartSection, pollSection, throughputSection } from './report';
+import type { Check } from './stats';
+import { runThroughput, type ThroughputOptions } from './throughput';
+
+interface Config {
+  mode: 'quick' | 'full';
+  coldStartRounds: number;
+  burst: BurstOptions & { runs: number };
+  poll: PollOptions & { setups: number; concurrencies: number[] };
+  throughput: ThroughputOptions;
+}
+
+const FULL: Config = {
+  mode: 'full',
+  coldStartRounds: 15,
+  burst: { chains: 100, filesPerChain: 10, redeliverShare: 0.1, concurrency: 50, latencyMs: 20, runs: 3 },
+  poll: { chains: 500, latencyMs: 50, steadyTicks: 3, finishShare: 0.1, setups: 3, concurrencies: [8, 32] },
+  throughput: { requests: 1000, concurrency: 8, rounds: 6, warmup: 1000 },
+};
+
+const QUICK: Config = {
+  mode: 'quick',
+  coldStartRounds: 3,
+  burst: { chains: 10, filesPerChain: 10, redeliverShare: 0.1, concurrency: 50, latencyMs: 20, runs: 1 },
+  poll: { chains: 50, latencyMs: 50, steadyTicks: 2, finishShare: 0.1, setups: 1, concurrencies: [8, 32] },
+  throughput: { requests: 100, concurrency: 8, rounds: 2, warmup: 100 },
+};
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function environment() {
+  const git = (command: string) => {
+    try {
+      return execSync(command, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    // BENCH_COMMIT names the commit when the bench runs from an exported tree (git archive) without .git.
+    commit: git('git rev-parse --short HEAD') ?? process.env.BENCH_COMMIT,
+    dirty: (git('git status --porcelain --untracked-files=no') ?? '') !== '',
+  };
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const config = args.includes('--quick') ? QUICK : FULL;
+  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const wants = (section: string) => !only || only.includes(section);
+  const started = Date.now();
+  const env = environment();
+  const checks: Check[] = [];
+  const failures: string[] = [];
+  const markdown: string[] = [];
+  const json: Record<string, unknown> = { mode: config.mode, environment: env, config, redis: REDIS_URL };
+
+  const section = async (name: string, run: () => Promise<string[]>) => {
+    if (!wants(name)) return;
+    log(`${name}…`);
+    const t = Date.now();
+    try {
+      markdown.push(...(await run()), '');
+    } catch (error) {
+      const message = `${name}: ${(error as Error).stack ?? String(error)}`;
+      failures.push(message);
+      markdown.push(`### ${name}: BROKEN RUN`, '', '```', (error as Error).message, '```', '');
+      log(`BROKEN: ${message}`);
+    }
+    log(`${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  };
+
+  await section('cold-start', async () => {
+    const result = await runColdStart(config.coldStartRounds, log);
+    json.coldStart = result;
+    return coldStartSection(result, checks);
+  });
+
+  await section('burst', async () => {
+    const runs: BurstRun[] = [];
+    json.burst = runs;
+    for (let run = 0; run < config.burst.runs; run++) {
+      // Alternate which transport goes first; both get the same shuffle in a round.
+      const variants: BurstVariant[] = ['ours', 'hc', 'ours, node --liftoff-only'];
+      for (const transport of run % 2 === 0 ? variants : [...variants].reverse()) {
+        runs.push(await runBurst(transport, config.burst, 1000 + run));
+        const last = runs.at(-1)!;
+        log(`  burst ${transport} run ${run + 1}/${config.burst.runs}: ${Math.round(last.worker.wallMs)} ms, peak RSS ${Math.round(last.worker.maxRssKb / 1024)} MB`);
+      }
+    }
+    return burstSection(runs, config.burst, checks);
+  });
+
+  await section('poll', async () => {
+    const samples: TickSample[] = [];
+    json.poll = samples;
+    for (let setup = 0; setup < config.poll.setups; setup++) {
+      const order = setup % 2 === 0 ? config.poll.concurrencies : [...config.poll.concurrencies].reverse();
+      for (const concurrency of order) {
+        const ticks = await runPollSetup(concurrency, config.poll, setup * config.poll.chains * config.poll.finishShare * config.poll.steadyTicks);
+        samples.push(...ticks);
+        log(`  poll POLL_CONCURRENCY=${concurrency} setup ${setup + 1}/${config.poll.setups}: ${ticks.map((t) => `${Math.round(t.wallMs)} ms/${t.calls} calls`).join(', ')}`);
+      }
+    }
+    return pollSection(samples, config.poll, checks);
+  });
+
+  await section('throughput', async () => {
+    const result = await runThroughput(config.throughput);
+    json.throughput = result;
+    return throughputSection(result, config.throughput);
+  });
+
+  const header = [
+    `## Benchmarks (\`npm run bench${config.mode === 'quick' ? ' -- --quick' : ''}\`)`,
+    '',
+    `${env.date.slice(0, 10)}, commit ${env.commit ?? '?'}${env.dirty ? ' with local changes' : ''}, Node ${env.node}, ${env.cpu}, ${env.memoryGb} GB; ${config.mode} mode, ${((Date.now() - started) / 1000).toFixed(0)} s. Each figure: median (min–max) over the runs; ✅/❌ against the budget or target.`,
+    '',
+  ];
+  const all = [...header, ...checksSection(checks), '', ...markdown];
+  if (failures.length > 0) all.push('**Broken runs:**', '', ...failures.map((f) => `- ${f.split('\n')[0]}`), '');
+  const text = `${all.join('\n').trimEnd()}\n`;
+  json.checks = checks;
+  json.failures = failures;
+
+  const outDir = config.mode === 'full' && !only ? join(DIST, '../scripts/bench') : join(DIST, 'bench');
+  const base = config.mode === 'full' && !only ? 'results' : `${config.mode}-results`;
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, `${base}.md`), text);
+  writeFileSync(join(outDir, `${base}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  process.stdout.write(text);
+  log(`wrote ${join(outDir, base)}.{md,json}`);
+  if (failures.length > 0) {
+    log(`${failures.length} broken section(s): exit 1`);
+    return 1;
+  }
+  const missed = checks.filter((c) => !c.ok).length;
+  if (missed > 0) log(`${missed} budget(s)/target(s) missed (reported, not a failure)`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(`bench: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);

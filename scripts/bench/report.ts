@@ -1,0 +1,175 @@
+import type { BurstRun } from './burst';
+import { BUDGET, type ColdStartResult } from './cold-start';
+import type { TickSample } from './poll';
+import { fmt, int, mark, mib, ms, num, stat, type Check, type Stat } from './stats';
+import type { ThroughputResult } from './throughput';
+
+export const TARGET = { burstRssKb: 96 * 1024, readsPerFile: 2, tickMs: 2_000 };
+
+const table = (header: string[], rows: string[][]) => [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+const kb = (bytes: number) => `${int(bytes / 1024)} KB`;
+const calls = (byOperation: Record<string, number>) =>
+  Object.entries(byOperation)
+    .map(([op, n]) => `${n} ${op}`)
+    .join(', ') || 'none';
+
+export function coldStartSection(result: ColdStartResult, checks: Check[]): string[] {
+  const rows = result.rows.map((row) => {
+    const ours = row.transport === 'ours' && !row.nodeFlags;
+    const bytesOk = row.bytes === undefined || row.bytes <= BUDGET.bundleBytes;
+    const loadOk = row.overheadMs.median <= BUDGET.loadOverheadMs;
+    const rssOk = row.rssOverheadKb.median <= BUDGET.rssOverheadKb;
+    if (ours) {
+      checks.push(
+        { name: `${row.name}: bundle size`, limit: `≤ ${kb(BUDGET.bundleBytes)}`, measured: kb(row.bytes!), ok: bytesOk },
+        { name: `${row.name}: load + first event over bare node`, limit: `≤ ${BUDGET.loadOverheadMs} ms`, measured: ms(row.overheadMs.median), ok: loadOk },
+        { name: `${row.name}: peak RSS over bare node`, limit: `≤ ${mib(BUDGET.rssOverheadKb)}`, measured: mib(row.rssOverheadKb.median), ok: rssOk },
+      );
+    }
+    const flag = (ok: boolean) => (ours ? ` ${mark(ok)}` : '');
+    const first = row.transport ? `${ms(row.requireMs.median)} + ${ms(row.eventMs.median)} + ${ms(row.restMs.median)}` : `${ms(row.restMs.median)}`;
+    return [
+      row.name,
+      row.bytes === undefined ? '–' : `${kb(row.bytes)} (${kb(row.gzipBytes!)} gz)${flag(bytesOk)}`,
+      fmt(row.wallMs, ms),
+      row.transport ? `${fmt(row.overheadMs, ms)}${flag(loadOk)}` : '–',
+      first,
+      fmt(row.maxRssKb, mib),
+      row.transport ? `${fmt(row.rssOverheadKb, mib)}${flag(rssOk)}` : '–',
+      row.transport ? calls(row.apiCalls) : '–',
+    ];
+  });
+  return [
+    `### 1. Cold start (${result.rounds} rounds)`,
+    '',
+    `A fresh \`node\` process per run loads the bundle and answers a first event (on-backup-upload: an OBS event with no records; poll-jobs: the first TIMER tick of a deployment, one chain, which reconciles its OBS prefix), then exits. "Over bare node" is paired with the same round's \`node -e ''\`; the breakdown (medians) is measured inside the child, node's own start and teardown being the rest of the wall time. Budgets (our bundles): ≤ ${kb(BUDGET.bundleBytes)}, ≤ ${BUDGET.loadOverheadMs} ms, ≤ ${mib(BUDGET.rssOverheadKb)}.`,
+    '',
+    ...table(['bundle', 'size', 'process wall time', 'over bare node', 'require + first event + node start/exit', 'peak RSS', 'over bare node', 'API calls of the first event'], rows),
+  ];
+}
+
+export function burstSection(runs: BurstRun[], options: { chains: number; filesPerChain: number; concurrency: number; latencyMs: number; redeliverShare: number }, checks: Check[]): string[] {
+  const rows: string[][] = [];
+  for (const transport of ['ours', 'hc', 'ours, node --liftoff-only'] as const) {
+    const mine = runs.filter((r) => r.transport === transport);
+    if (mine.length === 0) continue;
+    const wall = stat(mine.map((r) => r.worker.wallMs));
+    const rss = stat(mine.map((r) => r.worker.maxRssKb));
+    const rssLoad = stat(mine.map((r) => r.worker.rssAfterLoadKb));
+    const cpu = stat(mine.map((r) => r.worker.cpuMs / r.worker.deliveries));
+    const readsMax = Math.max(...mine.map((r) => r.readsPerFile.max));
+    const readsMean = stat(mine.map((r) => r.readsPerFile.mean));
+    const duplicates = mine.reduce((sum, r) => sum + r.duplicates, 0);
+    const ours = transport === 'ours';
+    const flag = (ok: boolean) => (ours ? ` ${mark(ok)}` : '');
+    if (ours) {
+      checks.push(
+        { name: 'upload burst: creates per file', limit: 'exactly 1', measured: `${Math.min(...mine.map((r) => r.createsPerFile.min))}–${Math.max(...mine.map((r) => r.createsPerFile.max))}`, ok: true },
+        { name: 'upload burst: reads per file', limit: `≤ ${TARGET.readsPerFile}`, measured: `max ${readsMax}`, ok: readsMax <= TARGET.readsPerFile },
+        { name: 'upload burst: duplicate jobs', limit: '0', measured: String(duplicates), ok: duplicates === 0 },
+        { name: 'upload burst: peak RSS', limit: `≤ ${mib(TARGET.burstRssKb)}`, measured: mib(rss.median), ok: rss.median <= TARGET.burstRssKb },
+      );
+    }
+    const burstOps = mine[0]!.burstCalls;
+    rows.push([
+      transport === 'hc' ? 'HcClient baseline' : transport === 'ours' ? 'ours' : `diagnostic: ${transport}`,
+      fmt(wall, ms),
+      fmt(stat(mine.map((r) => r.worker.deliveries / (r.worker.wallMs / 1000))), int),
+      fmt(cpu, num(2)) + ' ms',
+      `${fmt(rss, mib)}${flag(rss.median <= TARGET.burstRssKb)}`,
+      fmt(rssLoad, mib),
+      `${mib(stat(mine.map((r) => r.worker.memoryPeaksKb.heapUsed ?? NaN)).median)} / ${mib(stat(mine.map((r) => r.worker.memoryPeaksKb.heapTotal ?? NaN)).median)}`,
+      `${mine[0]!.createsPerFile.min === 1 && mine.every((r) => r.createsPerFile.max === 1) ? 'exactly 1' : 'NOT 1'}`,
+      `${fmt(readsMean, num(2))}, max ${readsMax}${flag(readsMax <= TARGET.readsPerFile)}`,
+      `${duplicates}${flag(duplicates === 0)}`,
+      String(mine.reduce((sum, r) => sum + r.worker.redelivered, 0)),
+      calls(burstOps),
+    ]);
+  }
+  const sample = runs[0]!;
+  return [
+    `### 2. Upload burst (${runs.filter((r) => r.transport === 'ours').length} run(s) per variant, alternating)`,
+    '',
+    `${int(sample.files)} backup files over ${options.chains} chains (${options.filesPerChain} per chain: a full, logs, the _FINAL log; shuffled) plus ${Math.round(options.redeliverShare * 100)}% of the events delivered twice, ${options.concurrency} invocations in flight in one child process running the bundle, ${options.latencyMs} ms injected latency on every API call, the real Redis. Per file over its whole life: the burst, then poller ticks (${sample.drainTicks}) until every chain restored its final log. The run fails on any duplicate job or file not restored.`,
+    '',
+    ...table(['transport', 'burst wall time', 'events/s', 'CPU per event', 'peak RSS', 'RSS after load', 'JS heap used / total (peak)', 'creates per file', 'DRS reads per file (mean, max)', 'duplicate jobs', 'redeliveries (handler threw)', 'API calls in the burst (1 run)'], rows),
+    '',
+    `Whole life, one run (ours): ${calls(runs.find((r) => r.transport === 'ours')?.lifeCalls ?? {})}.`,
+  ];
+}
+
+export function pollSection(samples: TickSample[], options: { chains: number; latencyMs: number; finishShare: number }, checks: Check[]): string[] {
+  const rows: string[][] = [];
+  const concurrencies = [...new Set(samples.map((s) => s.concurrency))];
+  for (const c of concurrencies) {
+    const steady = samples.filter((s) => s.concurrency === c && !s.first);
+    const first = samples.filter((s) => s.concurrency === c && s.first);
+    const wall = stat(steady.map((s) => s.wallMs));
+    const overBound = steady.filter((s) => s.calls > s.bound).length;
+    const wallOk = wall.median <= TARGET.tickMs;
+    checks.push(
+      { name: `poll tick at POLL_CONCURRENCY ${c}: wall time`, limit: `≤ ${ms(TARGET.tickMs)}`, measured: ms(wall.median), ok: wallOk },
+      { name: `poll tick at POLL_CONCURRENCY ${c}: calls per tick`, limit: '≤ in-flight + advanced + pages', measured: `${steady.length - overBound}/${steady.length} ticks within`, ok: overBound === 0 },
+    );
+    rows.push([
+      String(c),
+      `${fmt(wall, ms)} ${mark(wallOk)}`,
+      `${fmt(stat(steady.map((s) => s.calls)), int)} ≤ ${fmt(stat(steady.map((s) => s.bound)), int)} ${mark(overBound === 0)}`,
+      calls(steady[0]?.byOperation ?? {}),
+      fmt(stat(steady.map((s) => s.cpuMs)), ms),
+      fmt(stat(first.map((s) => s.wallMs)), ms),
+      `${fmt(stat(first.map((s) => s.calls)), int)}: ${calls(first[0]?.byOperation ?? {})}`,
+      fmt(stat(samples.filter((s) => s.concurrency === c).map((s) => s.maxRssKb)), mib),
+    ]);
+  }
+  const inFlight = samples.find((s) => !s.first)?.inFlight ?? options.chains;
+  return [
+    `### 3. Poll tick (${samples.filter((s) => s.first).length / Math.max(1, concurrencies.length)} setup(s) per setting, alternating)`,
+    '',
+    `${int(inFlight)} DRS jobs in flight (${options.chains} chains, one running restore each, logs queued), ${options.latencyMs} ms injected latency on every API call, the poll-jobs bundle in a child process. Before each steady tick ${Math.round(options.finishShare * 100)}% of the jobs finish, so those chains advance (one read and one create each). The first tick of a fresh instance also reconciles every chain (one OBS list each). Target: a steady tick ≤ ${ms(TARGET.tickMs)}; calls ≤ in-flight jobs + chains advanced + pages.`,
+    '',
+    ...table(['POLL_CONCURRENCY', 'steady tick wall time', 'calls per steady tick ≤ bound', 'steady tick calls', 'CPU per steady tick', 'first tick wall time', 'first tick calls', 'peak RSS'], rows),
+  ];
+}
+
+export function throughputSection(result: ThroughputResult, options: { requests: number; concurrency: number; rounds: number }): string[] {
+  const rows: string[][] = [];
+  for (const op of ['get', 'list', 'create'] as const) {
+    const of = (client: string) => result.samples.filter((s) => s.op === op && s.client === client);
+    const rps = (s: { requests: number; wallMs: number }) => s.requests / (s.wallMs / 1000);
+    const cpu = (s: { requests: number; cpuUs: number }) => s.cpuUs / s.requests;
+    const [ours, hc] = [of('ours'), of('hc')];
+    // Paired per round: the two clients ran back to back.
+    const rpsRatio = stat(ours.map((s, i) => rps(s) / rps(hc[i]!)));
+    const cpuRatio = stat(ours.map((s, i) => cpu(s) / cpu(hc[i]!)));
+    rows.push([
+      op,
+      fmt(stat(ours.map(rps)), int),
+      fmt(stat(hc.map(rps)), int),
+      `${fmt(rpsRatio, num(2))}×`,
+      fmt(stat(ours.map(cpu)), int),
+      fmt(stat(hc.map(cpu)), int),
+      `${fmt(cpuRatio, num(2))}×`,
+    ]);
+  }
+  return [
+    `### 4. Client throughput (${options.rounds} rounds)`,
+    '',
+    `DRS get / list (limit 10) / create through \`createHuaweiClient\` and through the same client with the HcClient transport, ${options.requests} requests per sample, ${options.concurrency} in flight, one child process for both (alternating which goes first), the local cloud without injected latency in the parent process. CPU is the client process's user + system time per request. Ratios are ours ÷ HcClient, paired per round: requests/s above 1× and CPU below 1× favour ours.`,
+    '',
+    ...table(['operation', 'ours req/s', 'HcClient req/s', 'req/s ratio', 'ours CPU µs/req', 'HcClient CPU µs/req', 'CPU ratio'], rows),
+  ];
+}
+
+export function checksSection(checks: Check[]): string[] {
+  return [
+    '### Budgets and targets',
+    '',
+    ...table(
+      ['', 'budget / target', 'measured (median)', ''],
+      checks.map((c) => [c.name, c.limit, c.measured, mark(c.ok)]),
+    ),
+  ];
+}
+
+export type { Stat };
