@@ -1,4 +1,5 @@
-import type { FunctionGraphClient } from '../../shared/huawei/functiongraph';
+import { CreateFunctionRequest, type FunctionGraphClient } from '../../shared/huawei/functiongraph';
+import { parseRequest } from '../../shared/huawei/validate';
 import { planTriggers, splitEnvironment, type FunctionSpec, type ServiceSpec } from './spec';
 
 export type Say = (line: string) => void;
@@ -23,12 +24,17 @@ function zipCode(fn: FunctionSpec, zip: Buffer) {
 /**
  * Creates each function, or replaces its code and configuration, then makes its triggers match
  * serverless.yml: stale ones are deleted before new ones are created, so moving an OBS trigger's
- * prefix never collides with itself. Running it twice changes nothing the second time but the code.
+ * prefix never collides with itself. Every request is checked before the first is sent, so a bad
+ * setting changes nothing; a failure of the cloud half-way is repaired by deploying again.
  */
 export async function deployService(client: FunctionGraphClient, spec: ServiceSpec, zips: Map<string, Buffer>, say: Say): Promise<void> {
   for (const fn of spec.functions) {
     const zip = zips.get(fn.key);
     if (!zip) throw new Error(`no package for function ${fn.key}; run serverless package first`);
+    parseRequest(`deploy ${fn.key}`, CreateFunctionRequest, { ...settings(fn), package: spec.app, ...zipCode(fn, Buffer.alloc(1)) });
+  }
+  for (const fn of spec.functions) {
+    const zip = zips.get(fn.key)!;
     const existing = await client.getFunctionConfig(fn.urn);
     if (existing) {
       await client.updateFunctionCode(fn.urn, zipCode(fn, zip));

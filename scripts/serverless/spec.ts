@@ -149,21 +149,25 @@ export function splitEnvironment(environment: Record<string, string>): { user_da
   return { user_data: JSON.stringify(plain), ...(Object.keys(secret).length ? { encrypted_user_data: JSON.stringify(secret) } : {}) };
 }
 
-/** What makes two triggers the same trigger: type and the fields that decide when it fires. */
-function triggerIdentity(type: string, data: Record<string, unknown>): string {
+/** What makes two triggers the same trigger: type, status and the fields that decide when it fires. */
+function triggerIdentity(type: string, data: Record<string, unknown>, status = 'ACTIVE'): string {
   if (type === 'OBS') {
     const events = Array.isArray(data.events) ? [...data.events].map((e) => String(e).replace(/^s3:/, '')).sort() : [];
-    return JSON.stringify(['OBS', data.bucket, events, data.prefix ?? '', data.suffix ?? '']);
+    return JSON.stringify(['OBS', status, data.bucket, events, data.prefix ?? '', data.suffix ?? '']);
   }
-  return JSON.stringify([type, data.name, data.schedule_type, data.schedule, data.user_event ?? '']);
+  return JSON.stringify([type, status, data.name, data.schedule_type, data.schedule, data.user_event ?? '']);
 }
 
-/** Triggers to delete (no longer declared, or changed) and to create, so a redeploy converges. */
+/**
+ * Triggers to delete (no longer declared, changed, or disabled in the console) and to create, so a
+ * redeploy converges on serverless.yml.
+ */
 export function planTriggers(current: Trigger[], desired: TriggerSpec[]): { remove: Trigger[]; create: TriggerSpec[] } {
-  const wanted = new Set(desired.map((t) => triggerIdentity(t.trigger_type_code, t.event_data)));
-  const existing = new Set(current.map((t) => triggerIdentity(t.trigger_type_code, t.event_data)));
+  const identityOf = (t: Trigger) => triggerIdentity(t.trigger_type_code, t.event_data, t.trigger_status);
+  const wanted = new Set(desired.map((t) => triggerIdentity(t.trigger_type_code, t.event_data, t.trigger_status)));
+  const existing = new Set(current.map(identityOf));
   return {
-    remove: current.filter((t) => !wanted.has(triggerIdentity(t.trigger_type_code, t.event_data))),
-    create: desired.filter((t) => !existing.has(triggerIdentity(t.trigger_type_code, t.event_data))),
+    remove: current.filter((t) => !wanted.has(identityOf(t))),
+    create: desired.filter((t) => !existing.has(triggerIdentity(t.trigger_type_code, t.event_data, t.trigger_status))),
   };
 }

@@ -122,7 +122,8 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
   for (const file of files.filter((f) => f.status === 'failed')) {
     const kind: PageKind = file.drsStatus === 'PRECHECK FAILED' ? 'precheck-failed' : 'restore-failed';
     problems.push({
-      id: `${kind}:${chain.id}:${file.key}:${file.eTag}`,
+      // Per attempt: a retry that fails again is a new failure, paged again.
+      id: `${kind}:${chain.id}:${file.key}:${file.eTag}:${file.attempt}`,
       kind,
       scope: chain.id,
       topicUrn,

@@ -85,7 +85,10 @@ export function applyUpload(state: ChainState, chain: Chain, upload: Upload, nam
     const restartable = full.status === 'failed' && !others.some((r) => r.kind === 'incremental' && ACTIVE.has(r.status));
     if (!restartable) return ignore('unexpected-file', `the chain already has the full backup ${full.key}`);
     next = withFile(next, { ...full, status: 'superseded' }, now);
-    // Logs taken before the new full cannot follow it: they leave the chain, and on-call hears of it.
+  }
+  if (name.kind === 'full') {
+    // Logs taken before the full cannot follow it (whether it replaces a failed or skipped full or is
+    // the first): they leave the chain, and on-call hears of it.
     for (const log of others.filter((r) => r.kind === 'incremental' && r.status === 'waiting' && compareOrder(r.order, name.order) <= 0)) {
       next = withNotice(withFile(next, { ...log, status: 'superseded' }, now), 'late-file', log.key, `older than the new full backup ${key}; it will not be restored`, now);
     }
@@ -187,7 +190,9 @@ export function nextSubmission(state: ChainState, chain: Chain, now: number): Ne
   if (!candidate) return { reason: 'nothing waiting' };
   const fullRestored = all.some((r) => r.kind === 'full' && r.status === 'succeeded');
   if (candidate.kind === 'incremental' && !fullRestored) return { reason: 'waiting for the full backup' };
-  return { submit: candidate, isLastBackup: candidate.final || chain.mode === 'full-only', resume: false };
+  // A retry's job may already exist under its name: state rebuilt by reconcile after a loss knows
+  // only attempt 1. Looking first keeps it one job per attempt.
+  return { submit: candidate, isLastBackup: candidate.final || chain.mode === 'full-only', resume: candidate.attempt > 1 };
 }
 
 export function markSubmitting(state: ChainState, key: string, isLastBackup: boolean, now: number, inProgressMs: number): ChainState {

@@ -23,7 +23,8 @@ export const PollerConfig = z.object({
 export type PollerConfig = z.output<typeof PollerConfig>;
 
 export function parsePollerConfig(env: NodeJS.ProcessEnv, chains: Chain[]): PollerConfig {
-  const parsed = PollerConfig.safeParse(env);
+  // An empty variable is an unset one (serverless.yml passes '' for settings left out).
+  const parsed = PollerConfig.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);

@@ -1,4 +1,5 @@
 import type { Chain } from '../chains/config';
+import { restoreJobName } from '../chains/job-name';
 import { adoptJob, changedFiles, recordObject } from '../chains/plan';
 import type { ObsClient } from '../huawei/obs';
 import { advanceChain, type SubmitDeps } from '../restore/submit';
@@ -37,9 +38,14 @@ export async function reconcileChain(
     if (queued.length > 0) {
       const jobs = new Map((await deps.drs.listAllBackupMigrationJobs({ name: `rp-${chain.id}-` })).map((job) => [job.name.toLowerCase(), job]));
       for (const key of queued) {
-        const job = jobs.get(state.files[key]!.jobName);
+        // The latest attempt wins: a file retried before the state was lost has jobs under several names.
+        const file = state.files[key]!;
+        let attempt = 1;
+        while (jobs.has(restoreJobName(chain.id, chain.bucket, key, file.eTag, attempt + 1))) attempt += 1;
+        const jobName = restoreJobName(chain.id, chain.bucket, key, file.eTag, attempt);
+        const job = jobs.get(jobName);
         if (!job) continue;
-        state = adoptJob(state, key, job, deps.now());
+        state = adoptJob({ ...state, files: { ...state.files, [key]: { ...file, attempt, jobName } } }, key, job, deps.now());
         adopted.push(key);
       }
     }

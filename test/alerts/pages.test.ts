@@ -23,9 +23,9 @@ const file = (key: string, overrides: Partial<BackupFileRecord>): BackupFileReco
 const stateOf = (...files: BackupFileRecord[]) => ({ ...emptyChainState(), files: Object.fromEntries(files.map((f) => [f.key, f])) });
 
 describe('alert rules', () => {
-  it('a failed restore is a problem per file version; a precheck failure is its own kind', () => {
+  it('a failed restore is a problem per file version and attempt; a precheck failure is its own kind', () => {
     const failed = chainProblems(chain!, stateOf(file('erp/a', { status: 'failed', drsStatus: 'PRECHECK FAILED', error: 'boom', finishedAt: 5 })), 10, TOPIC);
-    expect(failed).toMatchObject([{ kind: 'precheck-failed', id: 'precheck-failed:erp-prod:erp/a:e1', topicUrn: TOPIC, since: 5 }]);
+    expect(failed).toMatchObject([{ kind: 'precheck-failed', id: 'precheck-failed:erp-prod:erp/a:e1:1', topicUrn: TOPIC, since: 5 }]);
     expect(failed[0]!.details.join('\n')).toContain('DRS error log: boom');
   });
 

@@ -30,7 +30,18 @@ describe('operator decisions', () => {
     expect(retried).toMatchObject({ status: 'waiting', attempt: 2 });
     expect(retried.jobName).not.toBe(state.files[FULL]!.jobName);
     expect(retried.jobId).toBeUndefined();
-    expect(nextSubmission(done(retryFile(state, chain, FULL, 5)).state, chain, 5).submit?.key).toBe(FULL);
+    // Looked up by name before any create: the state may have been rebuilt knowing only attempt 1.
+    expect(nextSubmission(done(retryFile(state, chain, FULL, 5)).state, chain, 5)).toMatchObject({ submit: { key: FULL }, resume: true });
+  });
+
+  it('a new full after a skipped one drops the waiting logs older than it, as after a failed one', () => {
+    const state = withFiles(FULL, LOG(1), LOG(3));
+    const skipped = done(skipFile(state, chain, FULL, 5)).state;
+    const NEW_FULL = 'erp/ERP_FULL_20261120010200.bak';
+    const next = applyUpload(skipped, chain, { key: NEW_FULL, eTag: 'e2', now: 6 }, classifyBackupFile(chain, NEW_FULL)!).state;
+    expect(next.files[LOG(1)]!.status).toBe('superseded');
+    expect(next.files[LOG(3)]!.status).toBe('waiting');
+    expect(next.meta.notices.map((n) => [n.kind, n.key])).toEqual([['late-file', LOG(1)]]);
   });
 
   it('retry and skip refuse files in the wrong state, naming the state', () => {

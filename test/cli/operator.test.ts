@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startPipeline, type Pipeline } from '../support/pipeline';
+import { startPipeline, TEST_CHAINS, type Pipeline } from '../support/pipeline';
 
 const CLI = join(resolve(__dirname, '../..'), 'scripts/cli/restore-pilot.js');
 const FULL = 'erp/ERP_FULL_20261120000000.bak';
@@ -12,7 +13,7 @@ afterEach(async () => p?.close());
 
 /** `npx restore-pilot …` as an operator runs it, with the functions' environment, against the local cloud and Redis. */
 function restorePilot(args: string[]): Promise<{ code: number; out: string }> {
-  const env = { PATH: process.env.PATH, ...p.cloud.env(), STATE_URL: `redis://127.0.0.1:6379?prefix=${p.keyPrefix}`, RESTORE_CHAINS: JSON.stringify([{ id: 'erp-prod', bucket: 'mig-backups', prefix: 'erp/', targetInstanceId: 'inst-1', cutoverMarker: 'erp/CUTOVER' }]) };
+  const env = { PATH: process.env.PATH, ...p.cloud.env(), STATE_URL: `redis://127.0.0.1:6379?prefix=${p.keyPrefix}`, RESTORE_CHAINS: JSON.stringify(TEST_CHAINS) };
   return new Promise((done) => {
     execFile(process.execPath, [CLI, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, out: stdout + stderr }));
   });
@@ -44,9 +45,47 @@ describe('restore-pilot operator CLI', () => {
     expect(creates.map((c) => c.file)).toEqual([FULL, FULL]);
     expect(creates[1]!.name).not.toBe(creates[0]!.name);
 
-    await settle(); // the full succeeds now; the log follows
+    await settle(); // the full succeeds now; the log follows into the same instance
     expect(p.created().map((c) => c.file)).toEqual([FULL, FULL, LOG(1)]);
     expect((await restorePilot(['retry', LOG(1)])).out).toContain(`not done: ${LOG(1)} is running; only a failed file can be retried`);
+    await settle();
+    expect((await p.store.load('erp-prod')).files[LOG(1)]).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('after the state is lost, reconcile finds the retried job and a second retry creates nothing', async () => {
+    p = await startPipeline();
+    p.cloud.drs.script('ERP_FULL_20261120000000.bak', { status: 'FAILED', errorLog: 'disk full' });
+    await p.handler(p.upload(FULL));
+    await settle();
+    await restorePilot(['retry', FULL]);
+    await settle();
+    expect(p.created()).toHaveLength(2);
+
+    const redis = new Redis('redis://127.0.0.1:6379');
+    await redis.del(`${p.keyPrefix}{erp-prod}:files`, `${p.keyPrefix}{erp-prod}:meta`);
+    await redis.quit();
+    await p.poll(); // reconcile rebuilds the chain from OBS and DRS
+    await settle();
+    expect((await p.store.load('erp-prod')).files[FULL]).toMatchObject({ status: 'succeeded', attempt: 2 });
+    expect((await restorePilot(['retry', FULL])).out).toContain('is succeeded; only a failed file can be retried');
+    expect(p.created()).toHaveLength(2);
+  });
+
+  it('a retry that fails again is paged again', async () => {
+    p = await startPipeline();
+    p.cloud.drs.script('ERP_FULL_20261120000000.bak', { status: 'PRECHECK FAILED', errorLog: 'not enough disk space' });
+    await p.handler(p.upload(FULL));
+    await settle();
+    await p.poll();
+    expect(p.pages().map((m) => m.subject)).toEqual(['[restore-pilot] Restore precheck failed: erp-prod']);
+    p.cloud.drs.script('ERP_FULL_20261120000000.bak', { status: 'PRECHECK FAILED', errorLog: 'still not enough disk space' });
+    await restorePilot(['retry', FULL]);
+    await settle();
+    await p.poll();
+    const failures = p.pages().filter((m) => m.subject === '[restore-pilot] Restore precheck failed: erp-prod');
+    expect(failures).toHaveLength(2);
+    expect(failures[1]!.message).toContain('still not enough disk space');
+    expect(p.pages().map((m) => m.subject)).toContain('[restore-pilot] RESOLVED: Restore precheck failed: erp-prod'); // the first attempt's page
   });
 
   it('skip refuses without confirmation, then takes the file out so the chain moves on', async () => {
@@ -91,7 +130,7 @@ describe('restore-pilot operator CLI', () => {
     p = await startPipeline();
     expect(await restorePilot(['retry'])).toMatchObject({ code: 2, out: expect.stringContaining('retry takes exactly one FILE') });
     expect(await restorePilot(['retry', 'erp/nope.bak'])).toMatchObject({ code: 2, out: expect.stringContaining('no chain has a file erp/nope.bak') });
-    expect(await restorePilot(['cutover', 'crm'])).toMatchObject({ code: 2, out: expect.stringContaining('no chain crm; chains: erp-prod') });
+    expect(await restorePilot(['cutover', 'nope'])).toMatchObject({ code: 2, out: expect.stringContaining('no chain nope; chains: erp-prod, crm') });
     expect(await restorePilot(['frobnicate'])).toMatchObject({ code: 2, out: expect.stringContaining('unknown command frobnicate') });
     expect(p.cloud.requests.filter((r) => r.operation.startsWith('drs.'))).toEqual([]);
   });

@@ -58,6 +58,9 @@ describe('serverless.yml → FunctionGraph specs', () => {
     const plan = planTriggers([oldTimer, obs], poll!.triggers);
     expect(plan.remove.map((t) => t.trigger_id)).toEqual(['t2', 't1']);
     expect(plan.create).toEqual(poll!.triggers);
+    // A trigger disabled in the console is replaced by an active one.
+    const disabled = { ...existing('t3', poll!.triggers[0]!), trigger_status: 'DISABLED' };
+    expect(planTriggers([disabled], poll!.triggers)).toEqual({ remove: [disabled], create: poll!.triggers });
   });
 });
 
@@ -71,12 +74,27 @@ describe('preflight: the functions\' own config checks, before a deploy changes 
   });
 
   it('names what is missing or wrong', () => {
-    expect(() => preflight(withEnv({ RESTORE_CHAINS: CHAINS }))).toThrow('cannot deploy on-backup-upload: STATE_URL must be a redis://');
+    expect(() => preflight(withEnv({ RESTORE_CHAINS: CHAINS }))).toThrow('cannot deploy on-backup-upload: STATE_URL is not set');
     expect(() => preflight(withEnv({ STATE_URL: 'file:.state/x.json', RESTORE_CHAINS: CHAINS }))).toThrow(/STATE_URL .*per instance/);
     expect(() => preflight(withEnv({ STATE_URL: 'redis://h:6379', RESTORE_CHAINS: '[{"id":"erp"}]' }))).toThrow(/cannot deploy on-backup-upload: RESTORE_CHAINS/);
     expect(() => preflight(withEnv({ STATE_URL: 'redis://h:6379', RESTORE_CHAINS: CHAINS }))).toThrow('cannot deploy poll-jobs: SMN_TOPIC_URN is required');
     const otherBucket = JSON.stringify([{ id: 'erp', bucket: 'elsewhere', prefix: 'erp/', targetInstanceId: 'i-1' }]);
     expect(() => preflight(withEnv({ STATE_URL: 'redis://h:6379', RESTORE_CHAINS: otherBucket }))).toThrow('has no chain in bucket mig-backups');
+    expect(() => preflight(withEnv({ STATE_URL: 'redis://:50%off@h:6379', RESTORE_CHAINS: CHAINS }))).toThrow(/STATE_URL is not a valid redis:\/\/ URL \(percent-encode/);
+  });
+
+  it('per-chain SMN topics need no SMN_TOPIC_URN, even when serverless.yml passes it empty', () => {
+    const chains = JSON.stringify([{ id: 'erp', bucket: 'mig-backups', prefix: 'erp/', targetInstanceId: 'i-1', smnTopicUrn: `urn:smn:cn-north-4:${PROJECT}:erp` }]);
+    const environment = { STATE_URL: 'redis://h:6379', RESTORE_CHAINS: chains, SMN_TOPIC_URN: '', WATCH_DCS_TASK_IDS: '' };
+    const functions = { 'poll-jobs': { events: [{ timer: { name: 'poll', schedule: '1m' } }] } };
+    expect(() => preflight(parseServiceSpec(config({ provider: { name: 'huawei', region: 'cn-north-4', environment }, functions }), PROJECT).functions)).not.toThrow();
+  });
+
+  it('an environment over FunctionGraph\'s 4 KB is refused before the deploy, with the chains\' share', () => {
+    const many = JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ id: `chain-${i}`, bucket: 'mig-backups', prefix: `c${i}/`, targetInstanceId: `instance-${i}-0a3182607bc549bcb46cc9a8755761a6in04` })));
+    expect(() => preflight(withEnv({ STATE_URL: 'redis://h:6379', RESTORE_CHAINS: many, SMN_TOPIC_URN: `urn:smn:cn-north-4:${PROJECT}:oncall` }))).toThrow(
+      /cannot deploy on-backup-upload: environment is \d+ bytes as FunctionGraph stores it; it takes at most 4096 \(RESTORE_CHAINS alone is \d+\)/,
+    );
   });
 });
 
