@@ -3,6 +3,7 @@ import { BUDGET, type ColdStartResult } from './cold-start';
 import type { TickSample } from './poll';
 import { fmt, int, mark, mib, ms, num, stat, type Check, type Stat } from './stats';
 import type { ThroughputResult } from './throughput';
+import { DEFAULT_POLL_CONCURRENCY } from '../../shared/poller/config';
 
 export const TARGET = { burstRssKb: 96 * 1024, readsPerFile: 2, tickMs: 2_000 };
 
@@ -107,13 +108,13 @@ export function pollSection(samples: TickSample[], options: { chains: number; la
     const wall = stat(steady.map((s) => s.wallMs));
     const overBound = steady.filter((s) => s.calls > s.bound).length;
     const wallOk = wall.median <= TARGET.tickMs;
-    checks.push(
-      { name: `poll tick at POLL_CONCURRENCY ${c}: wall time`, limit: `≤ ${ms(TARGET.tickMs)}`, measured: ms(wall.median), ok: wallOk },
-      { name: `poll tick at POLL_CONCURRENCY ${c}: calls per tick`, limit: '≤ in-flight + advanced + pages', measured: `${steady.length - overBound}/${steady.length} ticks within`, ok: overBound === 0 },
-    );
+    // The target is the shipped setting's; other settings are shown for comparison.
+    const shipped = c === DEFAULT_POLL_CONCURRENCY;
+    if (shipped) checks.push({ name: `poll tick at POLL_CONCURRENCY ${c} (default): wall time`, limit: `≤ ${ms(TARGET.tickMs)}`, measured: ms(wall.median), ok: wallOk });
+    checks.push({ name: `poll tick at POLL_CONCURRENCY ${c}: calls per tick`, limit: '≤ in-flight + advanced + pages', measured: `${steady.length - overBound}/${steady.length} ticks within`, ok: overBound === 0 });
     rows.push([
-      String(c),
-      `${fmt(wall, ms)} ${mark(wallOk)}`,
+      shipped ? `${c} (default)` : String(c),
+      shipped ? `${fmt(wall, ms)} ${mark(wallOk)}` : fmt(wall, ms),
       `${fmt(stat(steady.map((s) => s.calls)), int)} ≤ ${fmt(stat(steady.map((s) => s.bound)), int)} ${mark(overBound === 0)}`,
       calls(steady[0]?.byOperation ?? {}),
       fmt(stat(steady.map((s) => s.cpuMs)), ms),

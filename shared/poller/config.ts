@@ -9,6 +9,9 @@ const idList = z
   .transform((value) => (value ?? '').split(',').map((id) => id.trim()).filter(Boolean));
 const count = z.coerce.number().int().positive();
 
+/** The transport's connections per endpoint: 500 running jobs at 50 ms take ~1 s (at 8: ~3.7 s; npm run bench). */
+export const DEFAULT_POLL_CONCURRENCY = 32;
+
 /** The poller's settings, from the environment; a bad one is a ConfigError naming the variable. */
 export const PollerConfig = z.object({
   SMN_TOPIC_URN: TopicUrn.optional(),
@@ -17,8 +20,7 @@ export const PollerConfig = z.object({
   WATCH_DCS_TASK_IDS: idList,
   WATCH_TAURUSDB_INSTANCE_IDS: idList,
   TAURUSDB_BACKUP_MAX_AGE_HOURS: count.default(26),
-  // 32, the transport's connections per endpoint: 500 running jobs at 50 ms take ~1 s (8: ~3.7 s; npm run bench).
-  POLL_CONCURRENCY: count.max(64).default(32),
+  POLL_CONCURRENCY: count.max(64).default(DEFAULT_POLL_CONCURRENCY),
 });
 export type PollerConfig = z.output<typeof PollerConfig>;
 
