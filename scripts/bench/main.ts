@@ -6,7 +6,7 @@
  * job, a file not restored), not on a missed budget.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runBurst, type BurstOptions, type BurstRun, type BurstVariant } from './burst';
@@ -59,7 +59,8 @@ function environment() {
     memoryGb: Math.round(totalmem() / 2 ** 30),
     // BENCH_COMMIT names the commit when the bench runs from an exported tree (git archive) without .git.
     commit: git('git rev-parse --short HEAD') ?? process.env.BENCH_COMMIT,
-    dirty: (git('git status --porcelain --untracked-files=no') ?? '') !== '',
+    // The results files are what this run rewrites; any other change means the tree is not the commit.
+    dirty: (git("git status --porcelain --untracked-files=no -- . ':!scripts/bench/results.md' ':!scripts/bench/results.json'") ?? '') !== '',
   };
 }
 
@@ -150,6 +151,7 @@ async function main(): Promise<number> {
   writeFileSync(join(outDir, `${base}.json`), `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(text);
   log(`wrote ${join(outDir, base)}.{md,json}`);
+  if (config.mode === 'full' && !only) updateReadme(text);
   if (failures.length > 0) {
     log(`${failures.length} broken section(s): exit 1`);
     return 1;
@@ -157,6 +159,23 @@ async function main(): Promise<number> {
   const missed = checks.filter((c) => !c.ok).length;
   if (missed > 0) log(`${missed} budget(s)/target(s) missed (reported, not a failure)`);
   return 0;
+}
+
+/** The README's Performance section carries the latest full table, between two markers. */
+function updateReadme(results: string): void {
+  const readme = join(DIST, '../README.md');
+  const [start, end] = ['<!-- bench:start -->', '<!-- bench:end -->'];
+  const text = readFileSync(readme, 'utf8');
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) {
+    log(`README.md has no ${start} … ${end} block; the table was not copied there`);
+    return;
+  }
+  // One heading level down: the README's section is the ## heading.
+  const table = results.replace(/^(#{2,3}) /gm, '#$1 ');
+  writeFileSync(readme, `${text.slice(0, from + start.length)}\n${table}${text.slice(to)}`);
+  log('copied the table into README.md');
 }
 
 main().then(
