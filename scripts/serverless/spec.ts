@@ -150,7 +150,8 @@ export function splitEnvironment(environment: Record<string, string>): { user_da
 }
 
 /** What makes two triggers the same trigger: type, status and the fields that decide when it fires. */
-function triggerIdentity(type: string, data: Record<string, unknown>, status = 'ACTIVE'): string {
+function triggerIdentity(trigger: { trigger_type_code: string; event_data: Record<string, unknown>; trigger_status?: string | undefined }): string {
+  const { trigger_type_code: type, event_data: data, trigger_status: status = 'ACTIVE' } = trigger;
   if (type === 'OBS') {
     const events = Array.isArray(data.events) ? [...data.events].map((e) => String(e).replace(/^s3:/, '')).sort() : [];
     return JSON.stringify(['OBS', status, data.bucket, events, data.prefix ?? '', data.suffix ?? '']);
@@ -163,11 +164,10 @@ function triggerIdentity(type: string, data: Record<string, unknown>, status = '
  * redeploy converges on serverless.yml.
  */
 export function planTriggers(current: Trigger[], desired: TriggerSpec[]): { remove: Trigger[]; create: TriggerSpec[] } {
-  const identityOf = (t: Trigger) => triggerIdentity(t.trigger_type_code, t.event_data, t.trigger_status);
-  const wanted = new Set(desired.map((t) => triggerIdentity(t.trigger_type_code, t.event_data, t.trigger_status)));
-  const existing = new Set(current.map(identityOf));
+  const wanted = new Set(desired.map(triggerIdentity));
+  const existing = new Set(current.map(triggerIdentity));
   return {
-    remove: current.filter((t) => !wanted.has(identityOf(t))),
-    create: desired.filter((t) => !existing.has(triggerIdentity(t.trigger_type_code, t.event_data, t.trigger_status))),
+    remove: current.filter((t) => !wanted.has(triggerIdentity(t))),
+    create: desired.filter((t) => !existing.has(triggerIdentity(t))),
   };
 }

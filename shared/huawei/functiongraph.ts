@@ -84,6 +84,9 @@ export const Trigger = z.looseObject({
 });
 export type Trigger = z.output<typeof Trigger>;
 
+const UrnParam = z.object({ urn: FunctionUrn });
+const urnSegment = (urn: string) => segment(parseRequest('functiongraph', UrnParam, { urn }).urn);
+
 export class FunctionGraphClient {
   constructor(
     private readonly transport: Transport,
@@ -92,11 +95,11 @@ export class FunctionGraphClient {
 
   private functions(urn?: string) {
     const base = `/v2/${segment(this.projectId)}/fgs/functions`;
-    return urn === undefined ? base : `${base}/${segment(parseRequest('functiongraph', z.object({ urn: FunctionUrn }), { urn }).urn)}`;
+    return urn === undefined ? base : `${base}/${urnSegment(urn)}`;
   }
 
   private triggers(urn: string) {
-    return `/v2/${segment(this.projectId)}/fgs/triggers/${segment(parseRequest('functiongraph', z.object({ urn: FunctionUrn }), { urn }).urn)}`;
+    return `/v2/${segment(this.projectId)}/fgs/triggers/${urnSegment(urn)}`;
   }
 
   /** The function's configuration, or undefined when there is no such function. */
