@@ -2,25 +2,34 @@ import { parseChains, type Chain } from './chains/config';
 import { createHuaweiClient, type HuaweiClient } from './huawei/client';
 import { remainingTimeMs, type FunctionGraphContext } from './functiongraph/context';
 import type { Logger } from './log/logger';
+import type { Settings } from './settings';
 import { openStateStore } from './state/open';
 import type { StateStore } from './state/store';
 
-/** What lives across warm invocations: parsed config and the state store connection. */
+/** What lives across warm invocations: settings, parsed config and the state store connection. */
 export interface Runtime {
-  env: NodeJS.ProcessEnv;
+  settings: Settings;
   chains: Chain[];
   store: StateStore;
 }
 
-/** Cold start: parses RESTORE_CHAINS and opens STATE_URL; a bad setting throws a ConfigError naming it. */
-export function createRuntime(env: NodeJS.ProcessEnv, store?: StateStore): Runtime {
-  const chains = parseChains(env.RESTORE_CHAINS);
-  return { env, chains, store: store ?? openStateStore(env.STATE_URL) };
+/**
+ * Cold start: parses RESTORE_CHAINS and opens STATE_URL in this deployment's key space
+ * (STATE_KEY_PREFIX, which deploy derives from service and stage); a bad setting throws a ConfigError naming it.
+ */
+export function createRuntime(settings: Settings, store?: StateStore): Runtime {
+  const chains = parseChains(settings.RESTORE_CHAINS);
+  return { settings, chains, store: store ?? openStateStore(settings.STATE_URL, keySpace(settings)) };
+}
+
+/** The key prefix of this deployment, unless STATE_URL names one itself (`?prefix=`). */
+export function keySpace(settings: Settings): { keyPrefix?: string } {
+  return settings.STATE_KEY_PREFIX ? { keyPrefix: settings.STATE_KEY_PREFIX } : {};
 }
 
 /** Per invocation: the API client, since agency credentials come with each context. */
 export function clientFor(runtime: Runtime, context: FunctionGraphContext | undefined, logger: Logger): HuaweiClient {
-  return createHuaweiClient({ env: runtime.env, context, logger });
+  return createHuaweiClient({ env: runtime.settings, context, logger });
 }
 
 /** Time to wait for a busy chain: 10 s, or less when the invocation is about to run out. */

@@ -3,6 +3,7 @@ import type { FunctionGraphContext } from '../../shared/functiongraph/context';
 import { loggerForInvocation } from '../../shared/log/logger';
 import { processUploadEvent, type RecordOutcome } from '../../shared/restore/upload';
 import { clientFor, createRuntime, lockWaitMs, type Runtime } from '../../shared/runtime';
+import { readSettings, type Settings } from '../../shared/settings';
 import type { StateStore } from '../../shared/state/store';
 
 export interface UploadSummary {
@@ -11,7 +12,8 @@ export interface UploadSummary {
 }
 
 export interface UploadHandlerOptions {
-  env?: NodeJS.ProcessEnv;
+  /** Stands in for process.env; the context's user data still comes first. */
+  env?: Settings;
   /** Replaces the store STATE_URL would open. */
   store?: StateStore;
   inProgressMs?: number;
@@ -26,8 +28,9 @@ export interface UploadHandlerOptions {
 export function createUploadHandler(options: UploadHandlerOptions = {}) {
   let runtime: Runtime | undefined;
   const handler = async (event: S3Event | unknown, context?: FunctionGraphContext): Promise<UploadSummary> => {
-    const logger = loggerForInvocation(context, options.env ?? process.env);
-    runtime ??= createRuntime(options.env ?? process.env, options.store);
+    const settings = readSettings(context, options.env ?? process.env);
+    const logger = loggerForInvocation(context, settings);
+    runtime ??= createRuntime(settings, options.store);
     const client = clientFor(runtime, context, logger);
     const records = await processUploadEvent(
       {

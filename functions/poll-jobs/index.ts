@@ -4,6 +4,7 @@ import { loggerForInvocation } from '../../shared/log/logger';
 import { parsePollerConfig, type PollerConfig } from '../../shared/poller/config';
 import { runTick, type TickSummary } from '../../shared/poller/tick';
 import { clientFor, createRuntime, type Runtime } from '../../shared/runtime';
+import { readSettings, type Settings } from '../../shared/settings';
 import type { StateStore } from '../../shared/state/store';
 
 /** FunctionGraph TIMER event: `{version, time, trigger_type: "TIMER", trigger_name, user_event}`. */
@@ -16,7 +17,8 @@ export interface TimerEvent {
 }
 
 export interface PollHandlerOptions {
-  env?: NodeJS.ProcessEnv;
+  /** Stands in for process.env; the context's user data still comes first. */
+  env?: Settings;
   store?: StateStore;
   inProgressMs?: number;
   now?: () => number;
@@ -26,11 +28,11 @@ export interface PollHandlerOptions {
 export function createPollHandler(options: PollHandlerOptions = {}) {
   let runtime: (Runtime & { config: PollerConfig }) | undefined;
   const handler = async (event: TimerEvent | undefined, context?: FunctionGraphContext): Promise<TickSummary> => {
-    const env = options.env ?? process.env;
-    const logger = loggerForInvocation(context, env).child({ trigger: event?.trigger_name ?? 'manual' });
+    const settings = readSettings(context, options.env ?? process.env);
+    const logger = loggerForInvocation(context, settings).child({ trigger: event?.trigger_name ?? 'manual' });
     if (!runtime) {
-      const base = createRuntime(env, options.store);
-      runtime = { ...base, config: parsePollerConfig(env, base.chains) };
+      const base = createRuntime(settings, options.store);
+      runtime = { ...base, config: parsePollerConfig(settings, base.chains) };
     }
     return runTick({
       chains: runtime.chains,

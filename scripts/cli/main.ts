@@ -9,6 +9,8 @@ import { ConfigError } from '../../shared/huawei/errors';
 import { createLogger } from '../../shared/log/logger';
 import { redactText } from '../../shared/log/redact';
 import { operateOnChain } from '../../shared/restore/operate';
+import { keySpace } from '../../shared/runtime';
+import type { Settings } from '../../shared/settings';
 import { openStateStore } from '../../shared/state/open';
 import type { StateStore } from '../../shared/state/store';
 
@@ -20,7 +22,8 @@ const USAGE = `usage: restore-pilot <command>
   cutover CHAIN   the next log backup uploaded to CHAIN is restored as the last one
 
 FILE is the object key, e.g. erp/ERP_LOG_20261120094500.trn. Settings come from the same environment
-the functions use: STATE_URL, RESTORE_CHAINS, HUAWEICLOUD_REGION,
+the functions use: STATE_URL, STATE_KEY_PREFIX (the deployment's key space, restore-pilot:STAGE: when
+deployed with serverless), RESTORE_CHAINS, HUAWEICLOUD_REGION,
 HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID (and *_ENDPOINT for the local cloud).`;
 
 class UsageError extends Error {}
@@ -28,7 +31,7 @@ class UsageError extends Error {}
 interface Cli {
   chains: Chain[];
   store: StateStore;
-  env: NodeJS.ProcessEnv;
+  env: Settings;
   out: (text: string) => void;
 }
 
@@ -140,7 +143,7 @@ async function run(args: string[], cli: Cli): Promise<number> {
   }
 }
 
-export async function main(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(args: string[], env: Settings = process.env): Promise<number> {
   const out = (text: string) => process.stdout.write(`${text}\n`);
   if (args.length === 0 || args[0] === 'help' || args.includes('--help')) {
     out(USAGE);
@@ -149,7 +152,7 @@ export async function main(args: string[], env: NodeJS.ProcessEnv = process.env)
   let store: StateStore | undefined;
   try {
     const chains = parseChains(env.RESTORE_CHAINS);
-    store = openStateStore(env.STATE_URL);
+    store = openStateStore(env.STATE_URL, keySpace(env));
     return await run(args, { chains, store, env, out });
   } catch (error) {
     process.stderr.write(`restore-pilot: ${redactText((error as Error).message)}\n`);

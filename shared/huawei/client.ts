@@ -8,6 +8,7 @@ import { TaurusDbClient } from './taurusdb';
 import { Transport, type TransportOptions } from './transport';
 import { remainingTimeMs, type FunctionGraphContext } from '../functiongraph/context';
 import { createLogger, type Logger } from '../log/logger';
+import type { Settings } from '../settings';
 
 export interface HuaweiClient {
   drs: DrsClient;
@@ -20,7 +21,8 @@ export interface HuaweiClient {
 }
 
 export interface HuaweiClientOptions extends Partial<Omit<TransportOptions, 'endpoints' | 'credentials' | 'logger'>> {
-  env?: NodeJS.ProcessEnv;
+  /** The functions pass readSettings(context, process.env); process.env itself serves elsewhere. */
+  env?: Settings;
   context?: FunctionGraphContext;
   logger?: Logger;
   /** Overrides what the environment and context would give. */

@@ -1,6 +1,7 @@
 import { ConfigError } from './errors';
 import { fromContext, type FunctionGraphContext } from '../functiongraph/context';
 import { registerSecret } from '../log/redact';
+import type { Settings } from '../settings';
 
 export interface Credentials {
   ak: string;
@@ -14,7 +15,7 @@ export interface Credentials {
  * First found wins: the HUAWEICLOUD_SDK_* environment variables, else the FunctionGraph agency's
  * temporary credentials. Every value found is registered for redaction before it goes anywhere.
  */
-export function resolveCredentials(env: NodeJS.ProcessEnv, context?: FunctionGraphContext): Credentials {
+export function resolveCredentials(env: Settings, context?: FunctionGraphContext): Credentials {
   const envAk = env.HUAWEICLOUD_SDK_AK;
   const envSk = env.HUAWEICLOUD_SDK_SK;
   if (envAk || envSk) {
@@ -35,8 +36,9 @@ export function resolveCredentials(env: NodeJS.ProcessEnv, context?: FunctionGra
   );
 }
 
-export function resolveProjectId(env: NodeJS.ProcessEnv, context?: FunctionGraphContext): string {
-  const projectId = env.HUAWEICLOUD_SDK_PROJECT_ID || fromContext(context, 'getProjectID');
+/** An explicit HUAWEICLOUD_SDK_PROJECT_ID, else FunctionGraph's: the context's, or RUNTIME_PROJECT_ID. */
+export function resolveProjectId(env: Settings, context?: FunctionGraphContext): string {
+  const projectId = env.HUAWEICLOUD_SDK_PROJECT_ID || fromContext(context, 'getProjectID') || env.RUNTIME_PROJECT_ID;
   if (!projectId) {
     throw new ConfigError('HUAWEICLOUD_SDK_PROJECT_ID', 'no project id: set HUAWEICLOUD_SDK_PROJECT_ID (FunctionGraph also supplies it through the context)');
   }

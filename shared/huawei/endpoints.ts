@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { ConfigError } from './errors';
+import type { Settings } from '../settings';
 
 export const SERVICES = {
   drs: { host: 'drs', env: 'DRS_ENDPOINT' },
@@ -39,7 +40,7 @@ function parseOverride(name: string, value: string): URL {
 }
 
 /** `https://{service}.{region}.myhuaweicloud.com`, each replaceable by its *_ENDPOINT variable. */
-export function resolveEndpoints(env: NodeJS.ProcessEnv): Endpoints {
+export function resolveEndpoints(env: Settings): Endpoints {
   const region = env.HUAWEICLOUD_REGION;
   const entries = Object.entries(SERVICES).map(([service, { host, env: name }]) => {
     const override = env[name];

@@ -1,5 +1,6 @@
 import type { FunctionGraphContext, FunctionGraphLogger } from '../functiongraph/context';
 import { redact } from './redact';
+import type { Settings } from '../settings';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -63,7 +64,7 @@ function parseLevel(value: string | undefined): LogLevel {
 }
 
 /** The logger for one invocation: the context's logger when the platform gives one, its request id on every line. */
-export function loggerForInvocation(context: FunctionGraphContext | undefined, env: NodeJS.ProcessEnv = process.env): Logger {
+export function loggerForInvocation(context: FunctionGraphContext | undefined, env: Settings = process.env): Logger {
   let sink: LogSink = stdoutSink;
   try {
     const platformLogger = context?.getLogger?.();

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Chain } from '../chains/config';
 import { ConfigError } from '../huawei/errors';
 import { TopicUrn } from '../huawei/smn';
+import type { Settings } from '../settings';
 
 const idList = z
   .string()
@@ -24,7 +25,7 @@ export const PollerConfig = z.object({
 });
 export type PollerConfig = z.output<typeof PollerConfig>;
 
-export function parsePollerConfig(env: NodeJS.ProcessEnv, chains: Chain[]): PollerConfig {
+export function parsePollerConfig(env: Settings, chains: Chain[]): PollerConfig {
   // An empty variable is an unset one (serverless.yml passes '' for settings left out).
   const parsed = PollerConfig.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!parsed.success) {
