@@ -4,9 +4,12 @@ import { error, ok, type Route, type RouteResponse } from './route';
 /**
  * FunctionGraph v2 functions and triggers, enough for `serverless deploy` and `remove`. Validation
  * follows Huawei's public API pages, written here from them rather than from the client's schema.
+ * The environment, keys and values of plain and encrypted settings together, takes 2048 characters
+ * (4096 in the regions FunctionGraph lists; cn-north-4 is not one), and a bucket takes one OBS
+ * trigger (Open Telekom Cloud's copy of the docs): see ../shared/reference/README.md.
  * Emulator choices the pages leave open: an unknown function is 404 FSS.1051, a second function of
- * the same name 409 FSS.1061, a second OBS trigger on the same bucket and events 409 FSS.1103, and any
- * other bad field 400 FSS.1001 naming the field.
+ * the same name 409 FSS.1061, a second OBS trigger on a bucket 409 FSS.1103, and any other bad field
+ * 400 FSS.1001 naming the field.
  */
 
 export interface DeployedFunction {
@@ -41,7 +44,6 @@ const MEMORY = new Set([128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,59}$/;
 const URN = /^urn:fss:(?<region>[a-z0-9-]+):(?<project>[A-Za-z0-9-]+):function:(?<pkg>[A-Za-z0-9_-]+):(?<name>[A-Za-z0-9_-]+)(:(?<version>[A-Za-z0-9_.-]+))?$/;
 const OBS_EVENTS = /^(s3:)?Object(Created|Removed):(\*|Put|Post|Copy|CompleteMultipartUpload|Delete|DeleteMarkerCreated)$/;
-const MAX_ENV_BYTES = 4096;
 
 const invalid = (field: string, reason: string) => error(400, 'FSS.1001', `Invalid parameter ${field}: ${reason}`);
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -51,7 +53,6 @@ type Settings = Pick<DeployedFunction, 'runtime' | 'handler' | 'memorySize' | 't
 function parseEnvironment(field: string, value: unknown): Record<string, string> | RouteResponse {
   if (value === undefined) return {};
   if (typeof value !== 'string') return invalid(field, 'must be a JSON object in a string');
-  if (Buffer.byteLength(value) > MAX_ENV_BYTES) return invalid(field, 'exceeds 4 KB');
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
@@ -62,7 +63,7 @@ function parseEnvironment(field: string, value: unknown): Record<string, string>
   return parsed as Record<string, string>;
 }
 
-function parseSettings(body: Record<string, unknown>): Settings | RouteResponse {
+function parseSettings(body: Record<string, unknown>, environmentLimit: number): Settings | RouteResponse {
   const { runtime, handler, memory_size: memory, timeout, xrole } = body;
   if (typeof runtime !== 'string' || !RUNTIMES.has(runtime)) return invalid('runtime', `unsupported runtime ${String(runtime)}`);
   if (typeof handler !== 'string' || !/^[\w./-]+\.[A-Za-z_$][\w$]*$/.test(handler)) return invalid('handler', 'must look like index.handler');
@@ -79,6 +80,8 @@ function parseSettings(body: Record<string, unknown>): Settings | RouteResponse 
   if ('status' in environment) return environment as RouteResponse;
   const encryptedEnvironment = parseEnvironment('encrypted_user_data', body.encrypted_user_data);
   if ('status' in encryptedEnvironment) return encryptedEnvironment as RouteResponse;
+  const size = Object.entries({ ...environment, ...encryptedEnvironment }).reduce((n, [k, v]) => n + k.length + v.length, 0);
+  if (size > environmentLimit) return invalid('user_data', `environment variables and encrypted settings total ${size} characters; the limit is ${environmentLimit}`);
   return {
     runtime,
     handler,
@@ -109,6 +112,7 @@ export class FunctionGraphService {
   constructor(
     private readonly projectId: string,
     private readonly region = 'cn-north-4',
+    private readonly environmentLimit = 2048,
   ) {}
 
   private resolve(rawUrn: string | undefined): DeployedFunction | undefined {
@@ -145,6 +149,20 @@ export class FunctionGraphService {
     const fn = '(?<urn>[^/]+)';
     return [
       {
+        method: 'GET',
+        pattern: new RegExp(`^/v2/${project}/fgs/functions$`),
+        operation: 'functiongraph.listFunctions',
+        handle: ({ query }) => {
+          const marker = Number(query.get('marker') ?? 0);
+          const asked = Number(query.get('maxitems') ?? 400);
+          if (!Number.isInteger(marker) || marker < 0) return invalid('marker', 'must be a record position');
+          if (!Number.isInteger(asked) || asked < 0) return invalid('maxitems', 'must not be negative');
+          const all = [...this.functions.values()];
+          const page = all.slice(marker, marker + (asked === 0 || asked > 400 ? 400 : asked));
+          return ok({ functions: page.map((f) => this.config(f)), next_marker: marker + page.length, count: all.length });
+        },
+      },
+      {
         method: 'POST',
         pattern: new RegExp(`^/v2/${project}/fgs/functions$`),
         operation: 'functiongraph.createFunction',
@@ -152,7 +170,7 @@ export class FunctionGraphService {
           if (!isObject(body)) return invalid('(body)', 'must be a JSON object');
           if (typeof body.func_name !== 'string' || !NAME.test(body.func_name)) return invalid('func_name', 'must start with a letter, at most 60 letters, digits, hyphens, underscores');
           if (typeof body.package !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(body.package)) return invalid('package', 'is required');
-          const settings = parseSettings(body);
+          const settings = parseSettings(body, this.environmentLimit);
           if ('status' in settings) return settings;
           const zip = parseZip(body);
           if ('status' in zip) return zip;
@@ -196,7 +214,7 @@ export class FunctionGraphService {
           if (!found) return this.notFound();
           if (!isObject(body)) return invalid('(body)', 'must be a JSON object');
           if (body.func_name !== found.name) return invalid('func_name', 'must be the function\'s own name');
-          const settings = parseSettings(body);
+          const settings = parseSettings(body, this.environmentLimit);
           if ('status' in settings) return settings;
           Object.assign(found, settings, { lastModified: new Date().toISOString() });
           return ok(this.config(found));
@@ -282,10 +300,8 @@ export class FunctionGraphService {
       if (!Array.isArray(data.events) || data.events.length === 0 || !data.events.every((e) => typeof e === 'string' && OBS_EVENTS.test(e))) {
         return invalid('event_data.events', 'must list OBS events such as ObjectCreated:*');
       }
-      const clash = [...this.triggers.values()].flat().some(
-        (t) => t.type === 'OBS' && t.eventData.bucket === data.bucket && (t.eventData.prefix ?? '') === (data.prefix ?? '') && (t.eventData.suffix ?? '') === (data.suffix ?? ''),
-      );
-      if (clash) return error(409, 'FSS.1103', `Bucket ${data.bucket} already notifies a function for these events and this prefix/suffix`);
+      const clash = [...this.triggers.values()].flat().some((t) => t.type === 'OBS' && t.eventData.bucket === data.bucket);
+      if (clash) return error(409, 'FSS.1103', `Bucket ${data.bucket} already has an OBS trigger`);
       return undefined;
     }
     return invalid('trigger_type_code', 'only TIMER and OBS are supported here');

@@ -22,10 +22,36 @@ function zipCode(fn: FunctionSpec, zip: Buffer) {
 }
 
 /**
- * Creates each function, or replaces its code and configuration, then makes its triggers match
- * serverless.yml: stale ones are deleted before new ones are created, so moving an OBS trigger's
- * prefix never collides with itself. Every request is checked before the first is sent, so a bad
- * setting changes nothing; a failure of the cloud half-way is repaired by deploying again.
+ * FunctionGraph allows one OBS trigger per bucket (../shared/reference/README.md): a bucket another
+ * function already watches (another stage, say) would fail our trigger after our function exists.
+ */
+async function checkBucketsFree(client: FunctionGraphClient, spec: ServiceSpec): Promise<void> {
+  const buckets = new Map(spec.functions.flatMap((fn) => fn.triggers.flatMap((t) => (t.trigger_type_code === 'OBS' ? [[t.event_data.bucket, fn] as const] : []))));
+  if (buckets.size === 0) return;
+  const ours = new Set(spec.functions.map((fn) => fn.urn));
+  // Listed URNs carry a version (`…:latest`); ours do not.
+  const unversioned = (urn: string) => urn.split(':').slice(0, 7).join(':');
+  for (const other of (await client.listFunctions()).filter((f) => !ours.has(unversioned(f.func_urn)))) {
+    for (const trigger of await client.listTriggers(other.func_urn)) {
+      const bucket = trigger.trigger_type_code === 'OBS' ? String(trigger.event_data.bucket) : undefined;
+      const fn = bucket === undefined ? undefined : buckets.get(bucket);
+      if (fn) {
+        throw new Error(
+          `cannot deploy ${fn.key}: bucket ${bucket} already has an OBS trigger, of function ${other.func_name}, and FunctionGraph allows one per bucket. ` +
+            `Give this stage its own bucket (BACKUP_BUCKET and the chains' bucket), or remove the other deployment first (serverless remove --stage …)`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Creates each function, or replaces its configuration and then its code, then makes its triggers
+ * match serverless.yml: stale ones are deleted before new ones are created, so moving an OBS
+ * trigger's prefix never collides with itself. Every request is checked, and every watched bucket
+ * found free, before the first change; the configuration goes before the code so a setting
+ * FunctionGraph refuses leaves the old function whole. A failure of the cloud half-way is repaired
+ * by deploying again.
  */
 export async function deployService(client: FunctionGraphClient, spec: ServiceSpec, zips: Map<string, Buffer>, say: Say): Promise<void> {
   for (const fn of spec.functions) {
@@ -33,12 +59,13 @@ export async function deployService(client: FunctionGraphClient, spec: ServiceSp
     if (!zip) throw new Error(`no package for function ${fn.key}; run serverless package first`);
     parseRequest(`deploy ${fn.key}`, CreateFunctionRequest, { ...settings(fn), package: spec.app, ...zipCode(fn, Buffer.alloc(1)) });
   }
+  await checkBucketsFree(client, spec);
   for (const fn of spec.functions) {
     const zip = zips.get(fn.key)!;
     const existing = await client.getFunctionConfig(fn.urn);
     if (existing) {
-      await client.updateFunctionCode(fn.urn, zipCode(fn, zip));
       await client.updateFunctionConfig(fn.urn, settings(fn));
+      await client.updateFunctionCode(fn.urn, zipCode(fn, zip));
       say(`updated function ${fn.name} (${zip.length} bytes of code)`);
     } else {
       await client.createFunction({ ...settings(fn), package: spec.app, ...zipCode(fn, zip) });

@@ -122,7 +122,7 @@ export class HuaweiProvider {
 
   private async deploy(): Promise<void> {
     const { client, spec } = this.connect();
-    preflight(spec.functions);
+    preflight(spec);
     const zips = new Map<string, Buffer>();
     for (const fn of spec.functions) {
       const path = join(this.packageDir, `${fn.key}.zip`);

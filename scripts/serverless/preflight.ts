@@ -2,18 +2,20 @@ import { parseChains } from '../../shared/chains/config';
 import { ConfigError } from '../../shared/huawei/errors';
 import { parsePollerConfig } from '../../shared/poller/config';
 import { parseStateUrl } from '../../shared/state/open';
-import { splitEnvironment, type FunctionSpec } from './spec';
+import type { ServiceSpec } from './spec';
 
-/** FunctionGraph's limit for user_data and for encrypted_user_data, each a JSON object in a string. */
-const ENVIRONMENT_MAX_BYTES = 4096;
+/** FunctionGraph counts every key and value, plain and encrypted together. */
+export function environmentSize(environment: Record<string, string>): number {
+  return Object.entries(environment).reduce((total, [name, value]) => total + name.length + value.length, 0);
+}
 
 /**
  * Runs the functions' own configuration checks on what is about to be deployed, so a missing
- * STATE_URL or a broken RESTORE_CHAINS stops the deploy before anything changes in the cloud, with
- * the same message the function would log at its first invocation.
+ * STATE_URL, a broken RESTORE_CHAINS or an environment FunctionGraph would refuse stops the deploy
+ * before anything changes in the cloud, with the same message the function would log at its first invocation.
  */
-export function preflight(functions: FunctionSpec[]): void {
-  for (const fn of functions) {
+export function preflight(spec: ServiceSpec): void {
+  for (const fn of spec.functions) {
     const fail = (field: string, reason: string): never => {
       throw new Error(`cannot deploy ${fn.key}: ${field} ${reason}`);
     };
@@ -22,12 +24,13 @@ export function preflight(functions: FunctionSpec[]): void {
       if (parseStateUrl(env.STATE_URL).kind === 'file') {
         fail('STATE_URL', 'must be a redis:// or rediss:// URL (Huawei DCS): a file store would be per instance and break exactly-once');
       }
-      const { user_data: plain, encrypted_user_data: secret = '' } = splitEnvironment(env);
-      for (const [what, json] of [['environment', plain], ['encrypted environment (STATE_URL)', secret]] as const) {
-        const bytes = Buffer.byteLength(json);
-        if (bytes > ENVIRONMENT_MAX_BYTES) {
-          fail(what, `is ${bytes} bytes as FunctionGraph stores it; it takes at most ${ENVIRONMENT_MAX_BYTES} (RESTORE_CHAINS alone is ${Buffer.byteLength(env.RESTORE_CHAINS ?? '')}): split the chains over two stages`);
-        }
+      const size = environmentSize(env);
+      if (size > spec.environmentLimit) {
+        const raise = spec.environmentLimit < 4096 ? `; only if ${spec.region} is among the regions FunctionGraph lists with 4096, set provider.environmentLimit: 4096` : '';
+        fail(
+          'environment',
+          `is ${size} characters (keys plus values, plain and encrypted together; RESTORE_CHAINS alone ${(env.RESTORE_CHAINS ?? '').length}), and FunctionGraph allows ${spec.environmentLimit} in ${spec.region}: shorten RESTORE_CHAINS${raise}`,
+        );
       }
       const chains = parseChains(env.RESTORE_CHAINS);
       for (const trigger of fn.triggers) {

@@ -44,6 +44,12 @@ export const ServerlessConfig = z.object({
     memorySize: Memory.default(256),
     timeout: z.number().int().min(3).max(900).default(60),
     environment: Environment.default({}),
+    /**
+     * Characters of environment (every key and value, plain and encrypted together) FunctionGraph
+     * takes: 2048 in most regions, cn-north-4 among them; 4096 only in the regions FunctionGraph lists
+     * (../shared/reference/README.md, "Facts found since"). Raise it only for such a region.
+     */
+    environmentLimit: z.union([z.literal(2048), z.literal(4096)]).default(2048),
   }),
   functions: z.record(
     z.string(),
@@ -81,6 +87,7 @@ export interface ServiceSpec {
   stage: string;
   region: string;
   app: string;
+  environmentLimit: 2048 | 4096;
   functions: FunctionSpec[];
 }
 
@@ -97,6 +104,7 @@ export function parseServiceSpec(config: unknown, projectId: string): ServiceSpe
     stage: provider.stage,
     region: provider.region,
     app: provider.app,
+    environmentLimit: provider.environmentLimit,
     functions: Object.entries(functions).map(([key, fn]) => {
       const name = fn.name ?? `${service}-${provider.stage}-${key}`;
       const checkedName = FunctionName.safeParse(name);
@@ -111,7 +119,9 @@ export function parseServiceSpec(config: unknown, projectId: string): ServiceSpe
         timeout: fn.timeout ?? provider.timeout,
         agency: provider.agency,
         vpc: provider.vpc?.vpcId ? { vpc_id: provider.vpc.vpcId, subnet_id: provider.vpc.subnetId } : undefined,
-        environment: { ...provider.environment, ...fn.environment },
+        // Each deployment (service and stage) gets its own Redis keys unless told otherwise, so two
+        // stages sharing one DCS instance never see, or page for, each other's chains.
+        environment: { STATE_KEY_PREFIX: `${service}:${provider.stage}:`, ...provider.environment, ...fn.environment },
         triggers: fn.events.map((event): TriggerSpec =>
           'obs' in event
             ? {

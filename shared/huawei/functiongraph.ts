@@ -57,6 +57,13 @@ export const FunctionConfig = z.looseObject({
 });
 export type FunctionConfig = z.output<typeof FunctionConfig>;
 
+/** One page of ListFunctions: `marker` is where the next page starts. */
+const FunctionPage = z.looseObject({
+  functions: z.array(z.looseObject({ func_urn: z.string(), func_name: z.string() })),
+  next_marker: z.number().optional(),
+});
+export type FunctionSummary = z.output<typeof FunctionPage>['functions'][number];
+
 export const TriggerType = z.enum(['TIMER', 'OBS']);
 export const TimerEventData = z.object({
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'must start with a letter, at most 64 letters, digits, hyphens, underscores'),
@@ -137,6 +144,21 @@ export class FunctionGraphClient {
   /** Deleting what is already gone counts as done. */
   async deleteFunction(urn: string): Promise<void> {
     await this.ignoreNotFound(this.transport.send({ operation: 'functiongraph.deleteFunction', service: 'functiongraph', method: 'DELETE', path: this.functions(urn), retry: true }));
+  }
+
+  /** Every function of the project, page by page (at most 400 per page, FunctionGraph's maximum). */
+  async listFunctions(): Promise<FunctionSummary[]> {
+    const operation = 'functiongraph.listFunctions';
+    const all: FunctionSummary[] = [];
+    let marker = 0;
+    for (;;) {
+      const query = { marker: String(marker), maxitems: '400' };
+      const response = await this.transport.send({ operation, service: 'functiongraph', method: 'GET', path: this.functions(), query, retry: true });
+      const page = parseResponse(operation, FunctionPage, response.body, response.requestId);
+      all.push(...page.functions);
+      if (page.functions.length < 400 || page.next_marker === undefined || page.next_marker <= marker) return all;
+      marker = page.next_marker;
+    }
   }
 
   async listTriggers(urn: string): Promise<Trigger[]> {

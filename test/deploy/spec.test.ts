@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { preflight } from '../../scripts/serverless/preflight';
+import { environmentSize, preflight } from '../../scripts/serverless/preflight';
 import { parseServiceSpec, planTriggers, splitEnvironment } from '../../scripts/serverless/spec';
 import { writeZip } from '../../scripts/serverless/zip';
 
@@ -26,6 +26,14 @@ describe('serverless.yml → FunctionGraph specs', () => {
     expect(upload!.triggers).toEqual([{ trigger_type_code: 'OBS', event_type_code: 'ObjectCreated', trigger_status: 'ACTIVE', event_data: { bucket: 'mig-backups', events: ['s3:ObjectCreated:*'] } }]);
     expect(poll).toMatchObject({ timeout: 300, environment: { STATE_URL: 'redis://:pw@dcs:6379', LOG_LEVEL: 'info', WATCH_DCS_TASK_IDS: 'a,b' } });
     expect(poll!.triggers[0]!.event_data).toEqual({ name: 'poll', schedule_type: 'Rate', schedule: '1m' });
+  });
+
+  it('gives each deployment its own Redis key space, service and stage, unless serverless.yml sets one', () => {
+    expect(parseServiceSpec(config(), PROJECT).functions[0]!.environment.STATE_KEY_PREFIX).toBe('restore-pilot:prod:');
+    const staging = parseServiceSpec(config({ provider: { name: 'huawei', stage: 'staging', region: 'cn-north-4' } }), PROJECT);
+    expect(staging.functions.map((f) => f.environment.STATE_KEY_PREFIX)).toEqual(['restore-pilot:staging:', 'restore-pilot:staging:']);
+    const own = parseServiceSpec(config({ provider: { name: 'huawei', region: 'cn-north-4', environment: { STATE_KEY_PREFIX: 'mine:' } } }), PROJECT);
+    expect(own.functions[0]!.environment.STATE_KEY_PREFIX).toBe('mine:');
   });
 
   it('a VPC (where DCS is reachable) needs both ids; both empty means none', () => {
@@ -66,8 +74,8 @@ describe('serverless.yml → FunctionGraph specs', () => {
 
 describe('preflight: the functions\' own config checks, before a deploy changes anything', () => {
   const CHAINS = JSON.stringify([{ id: 'erp', bucket: 'mig-backups', prefix: 'erp/', targetInstanceId: 'i-1' }]);
-  const withEnv = (environment: Record<string, string>) =>
-    parseServiceSpec(config({ provider: { name: 'huawei', region: 'cn-north-4', environment } }), PROJECT).functions;
+  const withEnv = (environment: Record<string, string>, provider: Record<string, unknown> = {}) =>
+    parseServiceSpec(config({ provider: { name: 'huawei', region: 'cn-north-4', environment, ...provider } }), PROJECT);
 
   it('accepts a complete environment', () => {
     expect(() => preflight(withEnv({ STATE_URL: 'rediss://:pw@dcs:6379', RESTORE_CHAINS: CHAINS, SMN_TOPIC_URN: `urn:smn:cn-north-4:${PROJECT}:oncall` }))).not.toThrow();
@@ -87,14 +95,34 @@ describe('preflight: the functions\' own config checks, before a deploy changes 
     const chains = JSON.stringify([{ id: 'erp', bucket: 'mig-backups', prefix: 'erp/', targetInstanceId: 'i-1', smnTopicUrn: `urn:smn:cn-north-4:${PROJECT}:erp` }]);
     const environment = { STATE_URL: 'redis://h:6379', RESTORE_CHAINS: chains, SMN_TOPIC_URN: '', WATCH_DCS_TASK_IDS: '' };
     const functions = { 'poll-jobs': { events: [{ timer: { name: 'poll', schedule: '1m' } }] } };
-    expect(() => preflight(parseServiceSpec(config({ provider: { name: 'huawei', region: 'cn-north-4', environment }, functions }), PROJECT).functions)).not.toThrow();
+    expect(() => preflight(parseServiceSpec(config({ provider: { name: 'huawei', region: 'cn-north-4', environment }, functions }), PROJECT))).not.toThrow();
   });
 
-  it('an environment over FunctionGraph\'s 4 KB is refused before the deploy, with the chains\' share', () => {
-    const many = JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ id: `chain-${i}`, bucket: 'mig-backups', prefix: `c${i}/`, targetInstanceId: `instance-${i}-0a3182607bc549bcb46cc9a8755761a6in04` })));
-    expect(() => preflight(withEnv({ STATE_URL: 'redis://h:6379', RESTORE_CHAINS: many, SMN_TOPIC_URN: `urn:smn:cn-north-4:${PROJECT}:oncall` }))).toThrow(
-      /cannot deploy on-backup-upload: environment is \d+ bytes as FunctionGraph stores it; it takes at most 4096 \(RESTORE_CHAINS alone is \d+\)/,
+  const chains = (count: number) =>
+    JSON.stringify(Array.from({ length: count }, (_, i) => ({ id: `chain-${i}`, bucket: 'mig-backups', prefix: `c${i}/`, targetInstanceId: `instance-${i}-0a3182607bc549bcb46cc9a8755761a6in04` })));
+  const topic = `urn:smn:cn-north-4:${PROJECT}:oncall`;
+
+  it('counts every key and value, plain and encrypted together, against the region\'s limit, and names both', () => {
+    // 2048 characters in all, the encrypted STATE_URL included: 2049 is one too many.
+    const base = { STATE_URL: 'redis://h:6379', RESTORE_CHAINS: chains(1), SMN_TOPIC_URN: topic };
+    const spec = withEnv(base);
+    const used = environmentSize(spec.functions[0]!.environment);
+    const exact = withEnv({ ...base, LOG_LEVEL: 'x'.repeat(2048 - used - 'LOG_LEVEL'.length) });
+    const [upload] = exact.functions;
+    expect(environmentSize(upload!.environment)).toBe(2048);
+    expect(() => preflight({ ...exact, functions: [upload!] })).not.toThrow();
+    const over = withEnv({ ...base, LOG_LEVEL: 'x'.repeat(2049 - used - 'LOG_LEVEL'.length), STATE_URL: 'redis://:secret@h:6379' });
+    expect(() => preflight(over)).toThrow(
+      /cannot deploy on-backup-upload: environment is 20\d\d characters \(keys plus values, plain and encrypted together; RESTORE_CHAINS alone \d+\), and FunctionGraph allows 2048 in cn-north-4/,
     );
+  });
+
+  it('a region FunctionGraph lists with 4096 takes twice as much, once the deployer says so', () => {
+    const environment = { STATE_URL: 'redis://h:6379', RESTORE_CHAINS: chains(20), SMN_TOPIC_URN: topic };
+    expect(() => preflight(withEnv(environment))).toThrow(/allows 2048 in cn-north-4: shorten RESTORE_CHAINS; only if cn-north-4 is among the regions FunctionGraph lists with 4096/);
+    expect(() => preflight(withEnv(environment, { environmentLimit: 4096 }))).not.toThrow();
+    expect(() => preflight(withEnv({ ...environment, RESTORE_CHAINS: chains(40) }, { environmentLimit: 4096 }))).toThrow(/FunctionGraph allows 4096 in cn-north-4: shorten RESTORE_CHAINS$/);
+    expect(() => withEnv(environment, { environmentLimit: 3000 })).toThrow(/provider\.environmentLimit/);
   });
 });
 
