@@ -64,6 +64,7 @@ export class HuaweiProvider {
           memorySize,
           timeout,
           environment,
+          environmentLimit: { enum: [2048, 4096] },
         },
       },
       function: { properties: { handler: { type: 'string' }, memorySize, timeout, environment } },
