@@ -31,8 +31,12 @@ const truncated = (bytesGiven: number, bytesNeeded: number): HeaderResult => ({ 
 
 function readMtf(b: Bytes, isCompressed: boolean): BackupHeader | HeaderReason {
   if (b.ascii(0, 4) !== MTF_MAGIC) return { code: 'damaged', check: 'structure', block: 'TAPE', offset: 0 };
-  // Another vendor's tape format is told apart only when its TAPE block is intact; otherwise it is damage.
-  if (blockChecksumOk(b, 0) && b.u16(TAPE.vendorId) !== SQL_SERVER_VENDOR) return { code: 'not-a-backup', looksLike: 'other-tape-format' };
+  if (b.u16(TAPE.vendorId) !== SQL_SERVER_VENDOR) {
+    // The vendor id lies outside the checksummed words: only an intact TAPE block outside SQL Server's
+    // own compressed container can be another program's tape.
+    if (isCompressed || !blockChecksumOk(b, 0)) return { code: 'damaged', check: isCompressed ? 'compression' : 'block-checksum', block: 'TAPE', offset: 0 };
+    return { code: 'not-a-backup', looksLike: 'other-tape-format' };
+  }
   const layout = walkMtf(b);
   if ('code' in layout) return layout;
   if (layout.mediaSetLength < RAID.length) return { code: 'damaged', check: 'structure', block: 'TAPE/RAID', offset: layout.mediaSet };
