@@ -3,11 +3,12 @@
  * ShortRead with the length that would have been needed, which the reader turns into `truncated`.
  */
 
-export class ShortRead extends Error {
-  constructor(readonly bytesNeeded: number) {
-    super(`needs ${bytesNeeded} bytes`);
-  }
+/** Not an Error: it is caught inside the reader, and capturing a stack on every short parse costs more than the parse. */
+export class ShortRead {
+  constructor(readonly bytesNeeded: number) {}
 }
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export class Bytes {
   private readonly view: DataView;
@@ -50,27 +51,25 @@ export class Bytes {
     return high >= 0x200000 ? Infinity : high * 0x1_0000_0000 + this.view.getUint32(offset, true);
   }
 
-  ascii(offset: number, length: number): string {
-    this.need(offset, length);
-    let text = '';
-    for (let i = 0; i < length; i++) text += String.fromCharCode(this.data[offset + i]!);
-    return text;
+  /** A 4-character ASCII tag: block types (TAPE, SSET…), stream ids (RAID, SPAD…), record tags (SCIN). */
+  tag(offset: number): string {
+    this.need(offset, 4);
+    const d = this.data;
+    return String.fromCharCode(d[offset]!, d[offset + 1]!, d[offset + 2]!, d[offset + 3]!);
   }
 
   utf16(offset: number, byteLength: number): string {
     this.need(offset, byteLength);
-    let text = '';
-    for (let i = 0; i + 1 < byteLength; i += 2) text += String.fromCharCode(this.view.getUint16(offset + i, true));
-    return text;
+    const units: number[] = [];
+    for (let i = 0; i + 1 < byteLength; i += 2) units.push(this.view.getUint16(offset + i, true));
+    return String.fromCharCode(...units);
   }
 
   /** A Windows GUID: the first three groups little-endian, as SQL Server prints it. */
   guid(offset: number): string {
     this.need(offset, 16);
-    const d = this.data;
-    const hex = (i: number) => d[offset + i]!.toString(16).padStart(2, '0');
-    const run = (...indexes: number[]) => indexes.map(hex).join('');
-    return `${run(3, 2, 1, 0)}-${run(5, 4)}-${run(7, 6)}-${run(8, 9)}-${run(10, 11, 12, 13, 14, 15)}`;
+    const h = (i: number) => HEX[this.data[offset + i]!]!;
+    return `${h(3)}${h(2)}${h(1)}${h(0)}-${h(5)}${h(4)}-${h(7)}${h(6)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
   }
 
   isZero(offset: number, length: number): boolean {

@@ -42,7 +42,7 @@ export function readCompressed<T>(file: Bytes, parse: (stream: Bytes) => T): T |
       // The filler runs up to an uncompressed soft-filemark block, stored raw on a 512-byte boundary;
       // its own header says how long it is.
       const raw = Math.floor((at + RECORD_HEADER + payload) / UNIT) * UNIT;
-      if (raw < at + RECORD_HEADER || file.ascii(raw, 4) !== 'SFMB') return damaged('structure', at);
+      if (raw < at + RECORD_HEADER || file.tag(raw) !== 'SFMB') return damaged('structure', at);
       const length = file.u16(raw + 8);
       file.need(raw, length);
       piece = file.data.subarray(raw, raw + length);

@@ -40,7 +40,7 @@ export const blockChecksumOk = (b: Bytes, at: number) => b.xorWords(at, 25) === 
 
 /** Checks a stream header and returns where the next one starts. */
 function stream(b: Bytes, at: number, block: string): { id: string; length: number; next: number } | Damaged {
-  const id = b.ascii(at, 4);
+  const id = b.tag(at);
   if (b.xorWords(at, 10) !== b.u16(at + 20)) return damaged('stream-checksum', `${block}/${id}`, at);
   const length = b.u64(at + 8);
   if (length > MAX_HEADER_STREAM) return damaged('structure', `${block}/${id}`, at);
@@ -53,7 +53,7 @@ export function walkMtf(b: Bytes): MtfLayout | Damaged {
   let mediaSet: { at: number; length: number } | undefined;
   let sset: number | undefined;
   for (let blocks = 0; blocks < MAX_BLOCKS; blocks++) {
-    const type = b.ascii(pos, 4);
+    const type = b.tag(pos);
     if (!DBLK_TYPES.has(type)) return damaged('structure', type.replace(/[^ -~]/g, '?'), pos);
     if (!blockChecksumOk(b, pos)) return damaged('block-checksum', type, pos);
     const firstEvent = b.u16(pos + 8);
@@ -70,7 +70,7 @@ export function walkMtf(b: Bytes): MtfLayout | Damaged {
     for (let streams = 0; ; streams++) {
       if (streams === MAX_STREAMS_PER_BLOCK) return damaged('structure', type, pos);
       // A block without streams (SFMB) points straight at the next block.
-      if (DBLK_TYPES.has(b.ascii(at, 4))) break;
+      if (DBLK_TYPES.has(b.tag(at))) break;
       const s = stream(b, at, type);
       if ('code' in s) return s;
       if (type === 'TAPE' && s.id === 'RAID') mediaSet = { at: at + STREAM_HEADER, length: s.length };

@@ -30,7 +30,7 @@ export function readBackupHeader(bytes: Uint8Array): HeaderResult {
 const truncated = (bytesGiven: number, bytesNeeded: number): HeaderResult => ({ ok: false, reason: { code: 'truncated', bytesGiven, bytesNeeded } });
 
 function readMtf(b: Bytes, isCompressed: boolean): BackupHeader | HeaderReason {
-  if (b.ascii(0, 4) !== MTF_MAGIC) return { code: 'damaged', check: 'structure', block: 'TAPE', offset: 0 };
+  if (b.tag(0) !== MTF_MAGIC) return { code: 'damaged', check: 'structure', block: 'TAPE', offset: 0 };
   if (b.u16(TAPE.vendorId) !== SQL_SERVER_VENDOR) {
     // The vendor id lies outside the checksummed words: only an intact TAPE block outside SQL Server's
     // own compressed container can be another program's tape.

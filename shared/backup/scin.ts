@@ -72,9 +72,9 @@ export function mtfDate(b: Bytes, at: number): string {
 
 export function readScin(b: Bytes, at: number, streamLength: number): ScinFields | Extract<HeaderReason, { code: 'damaged' }> {
   const structure = { code: 'damaged', check: 'structure', block: 'MSCI/SCIN', offset: at } as const;
-  if (b.ascii(at, 4) !== 'SCIN') return structure;
+  if (b.tag(at) !== 'SCIN') return structure;
   const recordLength = b.u32(at + SCIN.length);
-  const backupType = TYPES[b.ascii(at + SCIN.type, 1)];
+  const backupType = TYPES[String.fromCharCode(b.u8(at + SCIN.type))];
   if (!backupType || recordLength > streamLength) return structure;
   const name = (pair: number) => {
     const size = b.u16(at + pair);

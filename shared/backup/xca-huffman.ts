@@ -9,25 +9,30 @@ const TABLE_BYTES = 256;
 const MAX_CODE_BITS = 15;
 const BLOCK_OUTPUT = 65_536;
 
-/** A 2^15-entry lookup from the next 15 bits to the symbol; undefined when the lengths are no prefix code. */
-function decodingTable(input: Uint8Array, lengths: Uint8Array): Uint16Array | undefined {
+// Rebuilt for every block and never escaping a call: one allocation instead of 64 KiB per record.
+const table = new Uint16Array(1 << MAX_CODE_BITS);
+const lengths = new Uint8Array(512);
+
+/** Fills the 2^15-entry lookup from the next 15 bits to the symbol; false when the lengths are no prefix code. */
+function buildDecodingTable(input: Uint8Array): boolean {
   for (let i = 0; i < TABLE_BYTES; i++) {
     lengths[2 * i] = input[i]! & 0x0f;
     lengths[2 * i + 1] = input[i]! >> 4;
   }
-  const table = new Uint16Array(1 << MAX_CODE_BITS);
   // Canonical codes: shorter codes first, equal lengths in symbol order, so the entries fill in sequence.
   let next = 0;
   for (let bits = 1; bits <= MAX_CODE_BITS; bits++) {
     const span = 1 << (MAX_CODE_BITS - bits);
     for (let symbol = 0; symbol < 512; symbol++) {
       if (lengths[symbol] !== bits) continue;
-      if (next + span > table.length) return undefined;
+      if (next + span > table.length) return false;
       table.fill(symbol, next, next + span);
       next += span;
     }
   }
-  return next === 0 ? undefined : table;
+  // An incomplete code leaves entries no code reaches; clear them so no earlier block shows through.
+  table.fill(0, next);
+  return next > 0;
 }
 
 /**
@@ -36,9 +41,7 @@ function decodingTable(input: Uint8Array, lengths: Uint8Array): Uint16Array | un
  */
 export function decompressXcaHuffman(input: Uint8Array, outputSize: number): Uint8Array | undefined {
   if (input.length < TABLE_BYTES + 4 || outputSize > BLOCK_OUTPUT) return undefined;
-  const lengths = new Uint8Array(512);
-  const table = decodingTable(input, lengths);
-  if (!table) return undefined;
+  if (!buildDecodingTable(input)) return undefined;
 
   const out = new Uint8Array(outputSize);
   // Past the end the stream reads as zeros: the compressor pads it, and the caller checks what it decoded.
