@@ -16,7 +16,7 @@ const MAX_STREAMS_PER_BLOCK = 32;
 const MAX_HEADER_STREAM = 1 << 24;
 
 /** Field offsets from the start of a block (the RAID ones from its stream data). */
-export const TAPE = { firstEvent: 8, mediaPassword: 76, vendorId: 86 } as const;
+export const TAPE = { mediaPassword: 76, vendorId: 86 } as const;
 export const RAID = { mediaSetGuid: 0, familyCount: 20, familySequence: 24, length: 26 } as const;
 export const SSET = { osData: 44, attributes: 52, compression: 58, timeZone: 95 } as const;
 export const SQL_SERVER_VENDOR = 0x1200;

@@ -22,7 +22,7 @@ const startsWith = (bytes: ArrayLike<number>, prefix: ArrayLike<number>) => {
   return true;
 };
 
-export const ascii = (text: string) => Array.from(text, (c) => c.charCodeAt(0));
+const ascii = (text: string) => Array.from(text, (c) => c.charCodeAt(0));
 const MTF = ascii(MTF_MAGIC);
 const COMPRESSED = ascii(COMPRESSED_MAGIC);
 
