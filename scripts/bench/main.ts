@@ -13,6 +13,7 @@ import { runBurst, type BurstOptions, type BurstRun, type BurstVariant } from '.
 import { DIST } from './children';
 import { runColdStart } from './cold-start';
 import { REDIS_URL } from './fixtures';
+import { headerReaderSection, runHeaderReader, type HeaderReaderOptions } from './header-reader';
 import { runPollSetup, type PollOptions, type TickSample } from './poll';
 import { burstSection, checksSection, coldStartSection, pollSection, throughputSection } from './report';
 import type { Check } from './stats';
@@ -24,6 +25,7 @@ interface Config {
   burst: BurstOptions & { runs: number };
   poll: PollOptions & { setups: number; concurrencies: number[] };
   throughput: ThroughputOptions;
+  headerReader: HeaderReaderOptions;
 }
 
 const FULL: Config = {
@@ -32,6 +34,7 @@ const FULL: Config = {
   burst: { chains: 100, filesPerChain: 10, redeliverShare: 0.1, concurrency: 50, latencyMs: 20, runs: 3 },
   poll: { chains: 500, latencyMs: 50, steadyTicks: 3, finishShare: 0.1, setups: 3, concurrencies: [8, 32] },
   throughput: { requests: 1000, concurrency: 8, rounds: 6, warmup: 1000 },
+  headerReader: { rounds: 7, roundMs: 500 },
 };
 
 const QUICK: Config = {
@@ -40,6 +43,7 @@ const QUICK: Config = {
   burst: { chains: 10, filesPerChain: 10, redeliverShare: 0.1, concurrency: 50, latencyMs: 20, runs: 1 },
   poll: { chains: 50, latencyMs: 50, steadyTicks: 2, finishShare: 0.1, setups: 1, concurrencies: [8, 32] },
   throughput: { requests: 100, concurrency: 8, rounds: 2, warmup: 100 },
+  headerReader: { rounds: 3, roundMs: 200 },
 };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -130,6 +134,12 @@ async function main(): Promise<number> {
     const result = await runThroughput(config.throughput);
     json.throughput = result;
     return throughputSection(result, config.throughput);
+  });
+
+  await section('header-reader', async () => {
+    const result = runHeaderReader(join(DIST, '../test/fixtures/mssql'), config.headerReader);
+    json.headerReader = result;
+    return headerReaderSection(result, config.headerReader, checks);
   });
 
   const header = [
