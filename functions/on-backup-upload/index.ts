@@ -1,6 +1,7 @@
 import type { S3Event } from 'aws-lambda';
 import type { FunctionGraphContext } from '../../shared/functiongraph/context';
 import { loggerForInvocation } from '../../shared/log/logger';
+import { headerReaderFor } from '../../shared/restore/read-header';
 import { processUploadEvent, type RecordOutcome } from '../../shared/restore/upload';
 import { clientFor, createRuntime, lockWaitMs, type Runtime } from '../../shared/runtime';
 import { readSettings, type Settings } from '../../shared/settings';
@@ -37,6 +38,7 @@ export function createUploadHandler(options: UploadHandlerOptions = {}) {
         chains: runtime.chains,
         store: runtime.store,
         drs: client.drs,
+        readHeader: headerReaderFor(client.obs),
         logger,
         now: Date.now,
         inProgressMs: options.inProgressMs ?? 60_000,
@@ -45,7 +47,7 @@ export function createUploadHandler(options: UploadHandlerOptions = {}) {
       },
       event,
     );
-    const counts = { submitted: 0, queued: 0, duplicate: 0, ignored: 0, cutover: 0, failed: 0 };
+    const counts = { submitted: 0, queued: 0, duplicate: 0, refused: 0, ignored: 0, cutover: 0, failed: 0 };
     for (const record of records) counts[record.status] += 1;
     logger.info('upload.summary', { counts });
     const retry = records.filter((r) => r.retryable);

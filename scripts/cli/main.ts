@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { chainProblems } from '../../shared/alerts/problems';
 import { parseChains, type Chain } from '../../shared/chains/config';
-import { requestCutover, retryFile, skipConsequences, skipFile, type OperatorDecision } from '../../shared/chains/operator';
+import { requestCutover, restartFrom, retryFile, skipConsequences, skipFile, type OperatorDecision } from '../../shared/chains/operator';
 import type { ChainState } from '../../shared/chains/state';
 import { renderChain } from '../../shared/chains/view';
 import { createHuaweiClient, type HuaweiClient } from '../../shared/huawei/client';
@@ -19,7 +19,10 @@ const USAGE = `usage: restore-pilot <command>
   status          every chain: its files, restore jobs and open problems
   retry FILE      restore a failed backup file again (no re-upload needed)
   skip FILE       take a waiting or failed file out of its chain (asks for confirmation; --yes to script it)
-  cutover CHAIN   the next log backup uploaded to CHAIN is restored as the last one
+  cutover CHAIN   for every database of CHAIN, the next log backup uploaded is restored as the last one
+  restart CHAIN --from FULL
+                  restore FULL's database again from that full backup (over the restoring database),
+                  then the log backups after it: the way out when a missing log is gone for good
 
 FILE is the object key, e.g. erp/ERP_LOG_20261120094500.trn. Settings come from the same environment
 the functions use: STATE_URL, STATE_KEY_PREFIX (the deployment's key space, restore-pilot:STAGE: when
@@ -94,7 +97,8 @@ async function operate(cli: Cli, chain: Chain, decide: (state: ChainState) => Op
   }
   cli.out(outcome.done);
   const { advanced } = outcome;
-  cli.out(advanced.submitted ? `sent ${advanced.submitted.key} to DRS: job ${advanced.jobId}` : `chain ${chain.id}: ${advanced.reason}`);
+  for (const sent of advanced.submitted) cli.out(`sent ${sent.file.key} to DRS: job ${sent.jobId}`);
+  for (const view of advanced.views) if (view.next.kind === 'wait') cli.out(`${chain.id} ${view.database}: ${view.next.detail}`);
   return 0;
 }
 
@@ -115,7 +119,9 @@ async function confirmSkip(cli: Cli, key: string, state: ChainState, yes: boolea
 }
 
 async function run(args: string[], cli: Cli): Promise<number> {
-  const [command, target, ...rest] = args.filter((a) => a !== '--yes');
+  const fromAt = args.indexOf('--from');
+  const from = fromAt >= 0 ? args[fromAt + 1] : undefined;
+  const [command, target, ...rest] = args.filter((a, i) => a !== '--yes' && (fromAt < 0 || (i !== fromAt && i !== fromAt + 1)));
   const yes = args.includes('--yes');
   const needTarget = (what: string) => {
     if (!target || rest.length > 0) throw new UsageError(`${command} takes exactly one ${what}\n\n${USAGE}`);
@@ -137,6 +143,12 @@ async function run(args: string[], cli: Cli): Promise<number> {
       const chain = cli.chains.find((c) => c.id === needTarget('CHAIN'));
       if (!chain) throw new UsageError(`no chain ${target}; chains: ${cli.chains.map((c) => c.id).join(', ')}`);
       return operate(cli, chain, (state) => requestCutover(state, chain, Date.now()));
+    }
+    case 'restart': {
+      const chain = cli.chains.find((c) => c.id === needTarget('CHAIN'));
+      if (!chain) throw new UsageError(`no chain ${target}; chains: ${cli.chains.map((c) => c.id).join(', ')}`);
+      if (!from) throw new UsageError(`restart needs --from FULL, the full backup to restart from\n\n${USAGE}`);
+      return operate(cli, chain, (state) => restartFrom(state, chain, from, Date.now()));
     }
     default:
       throw new UsageError(command ? `unknown command ${command}\n\n${USAGE}` : USAGE);

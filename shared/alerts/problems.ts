@@ -1,6 +1,7 @@
 import type { Chain } from '../chains/config';
-import { closingFile, isOutOfChain } from '../chains/plan';
-import type { ChainState, Notice } from '../chains/state';
+import { isOutOfChain, viewChain, type Hole } from '../chains/select';
+import type { BackupFileRecord, ChainState, Notice } from '../chains/state';
+import { describeRefusal } from '../chains/verdicts';
 import type { MigrationTask } from '../huawei/dcs';
 import { parseTaurusTime, type TaurusBackup } from '../huawei/taurusdb';
 
@@ -14,7 +15,8 @@ export type PageKind =
   | 'precheck-failed'
   | 'restore-stuck'
   | 'chain-waiting'
-  | 'unrecognised-file'
+  | 'log-chain-broken'
+  | 'backup-refused'
   | 'late-cutover-marker'
   | 'upload-to-closed-chain'
   | 'file-not-restored'
@@ -69,7 +71,8 @@ const TITLES: Record<PageKind, string> = {
   'precheck-failed': 'Restore precheck failed',
   'restore-stuck': 'Restore stuck',
   'chain-waiting': 'Migration chain waiting',
-  'unrecognised-file': 'Unrecognised file in backup folder',
+  'log-chain-broken': 'Log chain broken',
+  'backup-refused': 'Backup file DRS cannot restore',
   'late-cutover-marker': 'Cutover waiting for the tail-log backup',
   'upload-to-closed-chain': 'Upload to a finished migration chain',
   'file-not-restored': 'Backup file not restored',
@@ -84,20 +87,12 @@ export function titleOf(kind: PageKind, scope: string): string {
 }
 
 function noticeProblem(chain: Chain, notice: Notice, topicUrn: string): Problem {
-  const kind: PageKind =
-    notice.kind === 'unrecognised-file'
-      ? 'unrecognised-file'
-      : notice.kind === 'upload-to-closed-chain'
-        ? 'upload-to-closed-chain'
-        : notice.kind === 'cutover-awaiting-tail-log'
-          ? 'late-cutover-marker'
-          : 'file-not-restored';
+  const kind: PageKind = notice.kind === 'upload-to-closed-chain' ? 'upload-to-closed-chain' : notice.kind === 'cutover-awaiting-tail-log' ? 'late-cutover-marker' : 'file-not-restored';
   const where = `bucket ${chain.bucket}, prefix "${chain.prefix}"`;
   const nextSteps: Record<string, string> = {
-    'unrecognised-file': `Nothing was restored from it. If it is a backup of this migration, upload it again under a name matching ${chain.fileNamePattern}; otherwise move it out of ${where}.`,
-    'upload-to-closed-chain': `This chain already sent its final backup, so the file was not restored. If it belongs to a new migration, configure a new chain for it; otherwise delete it.`,
+    'upload-to-closed-chain': `The database already received its final backup, so the file was not restored. If it belongs to a new migration, configure a new chain for it; otherwise delete it.`,
     'late-cutover-marker': `Take the tail-log backup on the source (BACKUP LOG … WITH NORECOVERY) and upload it to ${where}: it will be restored as the last backup and bring the database online.`,
-    'file-not-restored': 'Check whether the migration needs this file. If the chain is missing data because of it, start a new chain from a new full backup.',
+    'file-not-restored': 'Check whether the migration needs this file. If a database is missing data because of it, restart it from a new full backup (npx restore-pilot restart).',
   };
   return {
     id: `${kind}:${chain.id}:${notice.key}`,
@@ -112,11 +107,63 @@ function noticeProblem(chain: Chain, notice: Notice, topicUrn: string): Problem 
   };
 }
 
+/** How long a hole may stay open before it pages: uploads arrive out of order, and big logs take minutes. */
+export const HOLE_GRACE_MS = 10 * 60_000;
+
+const shortTime = (startedAt: string) => startedAt.replace('T', ' ').slice(0, 16);
+
+function holeProblem(chain: Chain, database: string, hole: Hole, topicUrn: string, where: string): Problem {
+  const { restoredTo, nextAvailable } = hole;
+  const name = (f: BackupFileRecord) => f.key.slice(chain.prefix.length);
+  return {
+    // Per restored point: once the missing log arrives the point moves and this resolves.
+    id: `log-chain-broken:${chain.id}:${database}:${restoredTo.lsn}`,
+    kind: 'log-chain-broken',
+    scope: chain.id,
+    topicUrn,
+    since: Math.max(restoredTo.file.finishedAt ?? 0, nextAvailable.uploadedAt),
+    title: titleOf('log-chain-broken', `${chain.id} ${database}`),
+    details: [
+      `What happened: log chain broken for ${database}: restored to LSN ${restoredTo.lsn} (${name(restoredTo.file)}, taken ${shortTime(restoredTo.file.header.startedAt)}); the next backup available starts at LSN ${nextAvailable.header.firstLsn} (${name(nextAvailable)}, taken ${shortTime(nextAvailable.header.startedAt)}). Nothing after the gap is sent to DRS.`,
+      where,
+    ],
+    nextStep: `Upload the log backups of ${database} taken between them to the chain's folder; the chain resumes by itself. If they are gone for good, restart ${database} from a newer full backup: npx restore-pilot restart ${chain.id} --from <full backup key>.`,
+    graceMs: HOLE_GRACE_MS,
+  };
+}
+
+/** Refused files: one page each, except a striped set, paged once naming every member found. */
+function refusedProblems(chain: Chain, files: BackupFileRecord[], topicUrn: string, where: string): Problem[] {
+  const groups = new Map<string, BackupFileRecord[]>();
+  for (const file of files.filter((f) => f.status === 'refused')) {
+    const id = file.refusal?.code === 'striped' && file.header ? `stripes:${file.header.mediaSetGuid}` : `${file.key}:${file.eTag}`;
+    groups.set(id, [...(groups.get(id) ?? []), file]);
+  }
+  return [...groups].map(([id, members]) => {
+    const first = members[0]!;
+    const { what, nextStep } = describeRefusal(first.refusal!);
+    const names = members.map((m) => m.key).sort();
+    const stripes = first.refusal!.code === 'striped' ? ` Members found: ${names.join(', ')} (${first.header!.familyCount} in the set).` : '';
+    return {
+      id: `backup-refused:${chain.id}:${id}`,
+      kind: 'backup-refused' as const,
+      scope: chain.id,
+      topicUrn,
+      since: first.uploadedAt,
+      title: titleOf('backup-refused', chain.id),
+      details: [`What happened: ${names.join(', ')} ${what}. Nothing was sent to DRS.${stripes}`, where, ...(first.header ? [`Database: ${first.header.databaseName} on ${first.header.serverName}`] : [])],
+      nextStep,
+      oneShot: true,
+    };
+  });
+}
+
 /** Problems of one restore chain. */
 export function chainProblems(chain: Chain, state: ChainState, now: number, defaultTopicUrn: string): Problem[] {
   const topicUrn = chain.smnTopicUrn ?? defaultTopicUrn;
   const where = `Chain: ${chain.id} (bucket ${chain.bucket}, prefix "${chain.prefix}") → RDS instance ${chain.targetInstanceId}`;
   const problems: Problem[] = state.meta.notices.map((notice) => noticeProblem(chain, notice, topicUrn));
+  problems.push(...refusedProblems(chain, Object.values(state.files), topicUrn, where));
   const files = Object.values(state.files).filter((f) => !isOutOfChain(f));
 
   for (const file of files.filter((f) => f.status === 'failed')) {
@@ -132,7 +179,7 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
       details: [
         `What happened: the DRS restore of ${file.key} ended ${file.drsStatus ?? 'in an error'}. The chain is halted: nothing after this file will be restored.`,
         where,
-        `File: ${file.key} (${file.kind} backup, eTag ${file.eTag})`,
+        `File: ${file.key} (${file.header ? `${file.header.type} backup of ${file.header.databaseName}, LSN ${file.header.firstLsn}–${file.header.lastLsn}` : 'backup'}, eTag ${file.eTag})`,
         `Job: ${file.jobId ?? '(not created)'} (${file.jobName})`,
         `DRS error log: ${(file.error ?? '(none)').slice(0, 4000)}`,
       ],
@@ -163,39 +210,34 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
     });
   }
 
-  const busy = files.some((f) => f.status === 'running' || f.status === 'submitting' || f.status === 'failed');
-  if (!busy && !closingFile(state)) {
-    const waiting = files.filter((f) => f.status === 'waiting').sort((a, b) => a.uploadedAt - b.uploadedAt);
-    const finished = files.filter((f) => f.status === 'succeeded' && f.finishedAt !== undefined).map((f) => f.finishedAt!);
-    const lastDone = finished.length > 0 ? Math.max(...finished) : undefined;
+  for (const view of viewChain(state, chain, now)) {
     const gap = chain.gapAlertMinutes * 60_000;
-    const hasFull = files.some((f) => f.kind === 'full');
-    if (waiting[0] && now - waiting[0].uploadedAt >= gap) {
+    const waiting = view.files.filter((f) => f.status === 'waiting').sort((a, b) => a.uploadedAt - b.uploadedAt);
+    const finished = view.files.filter((f) => f.status === 'succeeded' && f.finishedAt !== undefined).map((f) => f.finishedAt!);
+    const lastDone = finished.length > 0 ? Math.max(...finished) : undefined;
+    const scope = `${chain.id} ${view.database}`;
+    if (view.next.kind !== 'wait') continue;
+    if (view.next.code === 'hole') problems.push(holeProblem(chain, view.database, view.next.hole!, topicUrn, where));
+    else if (view.next.code === 'needs-full' && waiting[0] && now - waiting[0].uploadedAt >= gap) {
       problems.push({
-        id: `chain-waiting:${chain.id}`,
+        id: `chain-waiting:${chain.id}:${view.database}`,
         kind: 'chain-waiting',
         scope: chain.id,
         topicUrn,
         since: waiting[0].uploadedAt + gap,
-        title: titleOf('chain-waiting', chain.id),
-        details: [
-          `What happened: ${waiting.length} backup file(s) have waited more than ${chain.gapAlertMinutes} minutes: ${hasFull ? 'the chain cannot continue' : 'no full backup has been uploaded'}.`,
-          where,
-          `Waiting: ${waiting.map((f) => f.key).slice(0, 20).join(', ')}`,
-        ],
-        nextStep: hasFull
-          ? 'Check the files listed: a missing file before them must be uploaded for the chain to continue.'
-          : `Upload the full backup (a name matching ${chain.fileNamePattern} with FULL) to the chain's folder; the waiting log backups follow it automatically.`,
+        title: titleOf('chain-waiting', scope),
+        details: [`What happened: ${waiting.length} log backup(s) of ${view.database} have waited more than ${chain.gapAlertMinutes} minutes: no full backup of it has been uploaded.`, where, `Waiting: ${waiting.map((f) => f.key).slice(0, 20).join(', ')}`],
+        nextStep: `Upload a full backup of ${view.database} to the chain's folder; the waiting log backups that follow it are restored automatically.`,
       });
-    } else if (!waiting[0] && lastDone !== undefined && now - lastDone >= gap) {
+    } else if (view.next.code === 'nothing-waiting' && lastDone !== undefined && now - lastDone >= gap) {
       problems.push({
-        id: `chain-waiting:${chain.id}`,
+        id: `chain-waiting:${chain.id}:${view.database}`,
         kind: 'chain-waiting',
         scope: chain.id,
         topicUrn,
         since: lastDone + gap,
-        title: titleOf('chain-waiting', chain.id),
-        details: [`What happened: no new backup file for ${minutes(now - lastDone)} minutes since the last restore finished, and the chain has no final backup yet.`, where],
+        title: titleOf('chain-waiting', scope),
+        details: [`What happened: no new log backup of ${view.database} for ${minutes(now - lastDone)} minutes since the last restore finished (restored to LSN ${view.restoredTo?.lsn ?? '?'}), and it has no final backup yet.`, where],
         nextStep: 'Check the log backup job on the source SQL Server and the upload to OBS. At cutover, upload the final log backup (or the cutover marker, then the tail-log backup).',
       });
     }

@@ -4,21 +4,15 @@ import { ConfigError } from '../huawei/errors';
 import { TopicUrn } from '../huawei/smn';
 
 /**
- * The default file-name pattern fits SQL Server maintenance-plan and Ola Hallengren style names:
- * `<anything>_FULL_<yyyymmdd>[_]<hhmmss>[_FINAL].bak|trn` and `<anything>_LOG_…`, e.g.
- * ERP_FULL_20261120000000.bak, SRV1_ERP_LOG_20261120_094500.trn, ERP_LOG_20261120120000_FINAL.trn.
+ * Optional: narrows which objects under the prefix are considered at all (matched against the name
+ * after the prefix). Type and order come from each backup's SQL Server header, never from its name.
  */
-export const DEFAULT_FILE_NAME_PATTERN = '^.*_(?:(?<full>FULL)|LOG)_(?<order>\\d{8}_?\\d{6})(?<final>_FINAL)?\\.(?:bak|trn)$';
-
 const FileNamePattern = z.string().superRefine((source, ctx) => {
-  let regex: RegExp;
   try {
-    regex = new RegExp(source);
+    new RegExp(source);
   } catch (error) {
     ctx.addIssue({ code: 'custom', message: `is not a valid regular expression: ${(error as Error).message}` });
-    return;
   }
-  if (!/\(\?<order>/.test(regex.source)) ctx.addIssue({ code: 'custom', message: 'must have a named group "order" (?<order>…)' });
 });
 
 const RestoreOptions = z
@@ -40,7 +34,7 @@ export const ChainConfig = z
     prefix: z.string().max(1023).default(''),
     targetInstanceId: z.string().min(1, 'is required'),
     mode: z.enum(['incremental', 'full-only']).default('incremental'),
-    fileNamePattern: FileNamePattern.default(DEFAULT_FILE_NAME_PATTERN),
+    fileNamePattern: FileNamePattern.optional(),
     cutoverMarker: z.string().min(1).optional(),
     restore: RestoreOptions.default(RestoreOptions.parse({})),
     enterpriseProjectId: z.string().optional(),
@@ -61,7 +55,7 @@ export const ChainConfig = z
   });
 
 export type ChainConfig = z.output<typeof ChainConfig>;
-export type Chain = ChainConfig & { pattern: RegExp };
+export type Chain = ChainConfig & { pattern?: RegExp };
 
 /** Parses RESTORE_CHAINS; any problem is a ConfigError naming the field, e.g. RESTORE_CHAINS[1].bucket. */
 export function parseChains(json: string | undefined): Chain[] {
@@ -89,7 +83,7 @@ export function parseChains(json: string | undefined): Chain[] {
       }
     });
   });
-  return chains.map((chain) => ({ ...chain, pattern: new RegExp(chain.fileNamePattern) }));
+  return chains.map((chain) => (chain.fileNamePattern ? { ...chain, pattern: new RegExp(chain.fileNamePattern) } : chain));
 }
 
 /** The chain whose bucket and prefix hold this object, if any. */

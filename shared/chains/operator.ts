@@ -1,7 +1,7 @@
-import { compareOrder } from './backup-file';
+import { applyCutoverMarker } from './admit';
 import type { Chain } from './config';
 import { restoreJobName } from './job-name';
-import { applyCutoverMarker, closingFile } from './plan';
+import { closingFileOf, databasesOf, lsn } from './select';
 import type { ChainState } from './state';
 
 /**
@@ -46,10 +46,13 @@ export function skipFile(state: ChainState, chain: Chain, key: string, now: numb
 /** What skipping `key` means for the migration, said before the operator confirms. */
 export function skipConsequences(state: ChainState, key: string): string {
   const file = state.files[key];
-  if (file?.kind === 'full') {
-    return `${key} is the FULL backup. Without it no log backup of this chain can be restored: the chain waits for a new full backup.`;
+  if (file?.header?.type === 'full') {
+    return `${key} is the FULL backup of ${file.header.databaseName}. Without it no log backup of that database can be restored: it waits for a new full backup.`;
   }
-  const later = Object.values(state.files).filter((f) => f.kind === 'incremental' && f.status === 'waiting' && f.key !== key && (!file || compareOrder(f.order, file.order) > 0)).length;
+  const after = file?.header ? lsn(file.header.lastLsn) : undefined;
+  const later = Object.values(state.files).filter(
+    (f) => f.header?.type === 'log' && f.header.databaseName === file?.header?.databaseName && f.status === 'waiting' && f.key !== key && (after === undefined || lsn(f.header.firstLsn) >= after),
+  ).length;
   return (
     `${key} is a LOG backup. SQL Server restores logs as one unbroken sequence: unless this file's log range is also in the next file, ` +
     `every later log restore (${later} waiting now) will FAIL and the target database will miss data. Skip only a file you know is redundant.`
@@ -59,9 +62,36 @@ export function skipConsequences(state: ChainState, key: string): string {
 /** The same as uploading the chain's cutover marker: the next log backup after it is restored as the last. */
 export function requestCutover(state: ChainState, chain: Chain, now: number): OperatorDecision {
   if (chain.mode === 'full-only') return { refused: `chain ${chain.id} is full-only: its full backup is already the last` };
-  const closing = closingFile(state);
-  if (closing) return { refused: `chain ${chain.id} is already closed by ${closing.key}` };
+  const databases = [...databasesOf(state).values()];
+  if (databases.length > 0 && databases.every((files) => closingFileOf(files))) return { refused: `every database of chain ${chain.id} already has its last backup restored or in DRS` };
   const decision = applyCutoverMarker(state, chain, '(restore-pilot cutover)', now);
   if (decision.status === 'duplicate') return { refused: `cutover was already requested for chain ${chain.id}` };
   return { state: decision.state, done: decision.reason };
+}
+
+/**
+ * Restarts a database from a newer full backup when its log chain is broken for good (the missing log
+ * is gone): the full is restored over the restoring database (is_cover), then the logs after it.
+ * Everything else of that database leaves the chain.
+ */
+export function restartFrom(state: ChainState, chain: Chain, key: string, now: number): OperatorDecision {
+  const full = state.files[key];
+  if (!full?.header || full.header.type !== 'full' || full.status === 'refused') return { refused: `${key} is not a full backup DRS can restore in chain ${chain.id}` };
+  const database = full.header.databaseName;
+  const files = Object.values(state.files).filter((f) => f.header?.databaseName === database && f.status !== 'refused');
+  const busy = files.find((f) => f.status === 'submitting' || f.status === 'running');
+  if (busy) return { refused: `${busy.key} of ${database} is being restored now; wait until it ends` };
+  const fresh = (record: (typeof files)[number]) => {
+    const attempt = record.jobId || record.status === 'failed' ? record.attempt + 1 : record.attempt;
+    const { jobId: _job, drsStatus: _drs, error: _error, finishedAt: _finished, submittedAt: _submitted, inProgressUntil: _until, because: _because, isLastBackup: _last, ...rest } = record;
+    return { ...rest, status: 'waiting' as const, attempt, jobName: restoreJobName(chain.id, chain.bucket, record.key, record.eTag, attempt) };
+  };
+  const point = lsn(full.header.lastLsn);
+  const next = { ...state.files };
+  for (const file of files) {
+    if (file.key === key) next[key] = { ...fresh(file), cover: true };
+    else if (file.header?.type === 'log' && lsn(file.header.lastLsn) >= point) next[file.key] = fresh(file);
+    else if (file.status !== 'superseded' && file.status !== 'skipped') next[file.key] = { ...file, status: 'superseded', finishedAt: now };
+  }
+  return { state: { meta: { ...state.meta, updatedAt: now }, files: next }, done: `${database} restarts from ${key} (restored over the existing database), then the log backups after it` };
 }

@@ -19,14 +19,77 @@ export const FileStatus = z.enum([
   'superseded',
   /** An operator took it out of the chain (`restore-pilot skip`); the chain goes on without it. */
   'skipped',
+  /** Its LSNs say the chain does not need it (see `because`); never sent to DRS, never paged. */
+  'not-needed',
+  /** DRS cannot restore it (see `refusal`); never sent to DRS, paged once. */
+  'refused',
 ]);
 export type FileStatus = z.infer<typeof FileStatus>;
+
+const Lsn = z.string().regex(/^\d+$/, 'an LSN as RESTORE HEADERONLY prints it');
+const Guid = z.string().regex(/^[0-9a-f-]{36}$/);
+
+/**
+ * What the SQL Server backup header says, as stored with the file's record (read once per file
+ * version). LSNs are exact decimal strings: every real LSN is above 2^53.
+ */
+export const StoredHeader = z.object({
+  /** As msdb's backupset.type: D full, I diff, L log, F/G file and file-diff, P/Q partial and partial-diff. */
+  type: z.enum(['full', 'diff', 'log', 'file', 'file-diff', 'partial', 'partial-diff']),
+  databaseName: z.string(),
+  serverName: z.string(),
+  bindingId: Guid,
+  familyGuid: Guid,
+  backupSetGuid: Guid,
+  firstLsn: Lsn,
+  lastLsn: Lsn,
+  checkpointLsn: Lsn,
+  databaseBackupLsn: Lsn,
+  differentialBaseLsn: Lsn.optional(),
+  differentialBaseGuid: Guid.optional(),
+  /** Server local time with its offset, e.g. 2026-11-20T14:17:00+08:00. */
+  startedAt: z.string(),
+  copyOnly: z.boolean(),
+  passwordProtected: z.boolean(),
+  compressed: z.boolean(),
+  /** SQL Server major version that wrote it (10 = 2008/R2, 13 = 2016, 15 = 2019). */
+  sqlServerMajor: z.number().int(),
+  sqlServerVersion: z.string(),
+  mediaSetGuid: Guid,
+  familyCount: z.number().int().positive(),
+  familySequence: z.number().int().positive(),
+});
+export type StoredHeader = z.infer<typeof StoredHeader>;
+
+/** Why DRS cannot restore a file: a stable code; the words on pages and in status derive from it. */
+export const RefusalCode = z.enum([
+  'not-a-backup',
+  'truncated',
+  'encrypted',
+  'damaged',
+  'striped',
+  'password-protected',
+  'system-database',
+  'partial-backup',
+  'other-database',
+]);
+export type RefusalCode = z.infer<typeof RefusalCode>;
+export const Refusal = z.object({ code: RefusalCode, detail: z.string() });
+export type Refusal = z.infer<typeof Refusal>;
+
+/** Why the chain does not need a file: a stable code, as for refusals. */
+export const NotNeededCode = z.enum(['covered', 'empty-log', 'differential', 'older-full', 'later-full']);
+export type NotNeededCode = z.infer<typeof NotNeededCode>;
 
 export const BackupFileRecord = z.object({
   key: z.string(),
   eTag: z.string(),
-  kind: z.enum(['full', 'incremental']),
-  order: z.string(),
+  /** The header, for every file that could be read. */
+  header: StoredHeader.optional(),
+  /** Set with status `not-needed`. */
+  because: NotNeededCode.optional(),
+  /** Set with status `refused`. */
+  refusal: Refusal.optional(),
   /** Final backup of the chain: by its name, or the first log uploaded after the cutover marker. */
   final: z.boolean(),
   status: FileStatus,
@@ -38,6 +101,8 @@ export const BackupFileRecord = z.object({
   jobName: z.string(),
   jobId: z.string().optional(),
   isLastBackup: z.boolean().optional(),
+  /** Restore over the existing database (an operator restart from this full). */
+  cover: z.boolean().optional(),
   uploadedAt: z.number(),
   submittedAt: z.number().optional(),
   finishedAt: z.number().optional(),

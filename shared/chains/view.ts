@@ -1,6 +1,7 @@
 import type { Chain } from './config';
-import { chainOrder, isOutOfChain } from './plan';
-import type { ChainState, FileStatus } from './state';
+import { lsn, viewChain } from './select';
+import type { BackupFileRecord, ChainState, FileStatus } from './state';
+import { describeNotNeeded, describeRefusal } from './verdicts';
 
 const MARK: Record<FileStatus, string> = {
   waiting: '… waiting',
@@ -10,23 +11,43 @@ const MARK: Record<FileStatus, string> = {
   failed: '✗ failed',
   superseded: '- superseded',
   skipped: '» skipped',
+  'not-needed': '· not needed',
+  refused: '⊘ refused',
 };
 
-/** A plain-text picture of one chain for people (the demo, `restore-pilot status`): files in restore order, jobs, progress. */
-export function renderChain(chain: Chain, state: ChainState): string {
-  const files = Object.values(state.files).filter((f) => !isOutOfChain(f) || f.status === 'skipped').sort(chainOrder);
-  const done = files.filter((f) => f.status === 'succeeded').length;
-  const total = files.filter((f) => f.status !== 'skipped').length;
-  const width = 30;
-  const filled = total ? Math.round((done / total) * width) : 0;
-  const lines = [
-    `chain ${chain.id}  (${chain.bucket}/${chain.prefix} → ${chain.targetInstanceId})`,
-    `  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} restored${state.meta.cutoverRequestedAt ? ', cutover requested' : ''}`,
-  ];
-  for (const file of files) {
-    const job = file.jobId ? `job ${file.jobId.slice(0, 8)} ${file.drsStatus ?? ''}` : '';
-    const last = file.isLastBackup || file.final ? ' (last)' : '';
-    lines.push(`  ${MARK[file.status].padEnd(14)} ${file.key.slice(chain.prefix.length).padEnd(40)} ${job}${last}${file.error ? `  — ${file.error}` : ''}`);
+const byLsn = (a: BackupFileRecord, b: BackupFileRecord) => {
+  const x = a.header ? lsn(a.header.firstLsn) : -1n;
+  const y = b.header ? lsn(b.header.firstLsn) : -1n;
+  return x < y ? -1 : x > y ? 1 : a.key < b.key ? -1 : 1;
+};
+
+function line(chain: Chain, file: BackupFileRecord): string {
+  const name = file.key.slice(chain.prefix.length);
+  const range = file.header ? `${file.header.type.padEnd(12)} LSN ${file.header.firstLsn}–${file.header.lastLsn}` : ''.padEnd(51);
+  const job = file.jobId ? `  job ${file.jobId.slice(0, 8)} ${file.drsStatus ?? ''}` : '';
+  const last = file.isLastBackup || file.final ? ' (last)' : '';
+  const why = file.refusal ? `  — ${describeRefusal(file.refusal).what}` : file.because ? `  — ${describeNotNeeded(file.because)}` : file.error ? `  — ${file.error}` : '';
+  return `    ${MARK[file.status].padEnd(14)} ${name.padEnd(44)} ${range}${job}${last}${why}`;
+}
+
+/**
+ * A plain-text picture of one chain for people (the demo, `restore-pilot status`): per database,
+ * where it stands (restored to which LSN, from which backup), what comes next, then its files in LSN order.
+ */
+export function renderChain(chain: Chain, state: ChainState, now = Date.now()): string {
+  const lines = [`chain ${chain.id}  (${chain.bucket}/${chain.prefix} → ${chain.targetInstanceId})${state.meta.cutoverRequestedAt ? ', cutover requested' : ''}`];
+  for (const view of viewChain(state, chain, now)) {
+    const stand = view.restoredTo
+      ? `restored to LSN ${view.restoredTo.lsn} by ${view.restoredTo.file.key.slice(chain.prefix.length)} (taken ${view.restoredTo.file.header.startedAt})`
+      : 'nothing restored yet';
+    const next = view.next.kind === 'submit' ? `next: ${view.next.file.key.slice(chain.prefix.length)}` : view.next.detail;
+    lines.push(`  database ${view.database}: ${stand}; ${next}`);
+    for (const file of [...view.files].sort(byLsn)) lines.push(line(chain, file));
+  }
+  const refused = Object.values(state.files).filter((f) => f.status === 'refused');
+  if (refused.length > 0) {
+    lines.push('  refused (DRS cannot restore them):');
+    for (const file of refused) lines.push(line(chain, file));
   }
   return lines.join('\n');
 }

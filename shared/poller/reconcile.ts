@@ -1,9 +1,10 @@
+import { admitBackup, applyCutoverMarker, isRedelivery, type HeaderRead } from '../chains/admit';
 import type { Chain } from '../chains/config';
 import { restoreJobName } from '../chains/job-name';
-import { adoptJob, changedFiles, recordObject } from '../chains/plan';
-import type { ObsClient } from '../huawei/obs';
-import { advanceChain, type SubmitDeps } from '../restore/submit';
-import { withChainLock } from '../state/store';
+import { adoptJob } from '../chains/transitions';
+import type { ObsClient, ObsObject } from '../huawei/obs';
+import { runChainStep, type ChainStepDeps } from '../restore/chain-step';
+import type { ReadHeader } from '../restore/upload';
 
 export interface ReconcileResult {
   /** Backup files found in OBS that the upload handler never recorded. */
@@ -13,24 +14,38 @@ export interface ReconcileResult {
 }
 
 /**
- * Makes a lost upload event harmless: lists the chain's OBS prefix, records every object the state
- * does not know (same rules as an upload), adopts DRS jobs that already exist under those files'
+ * Makes a lost upload event harmless: lists the chain's OBS prefix, reads the header of every object
+ * version the state does not know (outside the lock: one ranged read each), records them under the
+ * lock with the same rules as an upload, adopts DRS jobs that already exist under those files'
  * deterministic names, then lets the chain take its next step.
  */
-export async function reconcileChain(
-  deps: SubmitDeps & { obs: ObsClient; lockTtlMs: number; lockWaitMs: number },
-  chain: Chain,
-): Promise<ReconcileResult> {
-  const objects = await deps.obs.listAllObjects(chain.bucket, chain.prefix);
-  return withChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs }, async (lock) => {
-    const before = await deps.store.load(chain.id);
+export async function reconcileChain(deps: ChainStepDeps & { obs: ObsClient; readHeader: ReadHeader }, chain: Chain): Promise<ReconcileResult> {
+  const listed = await deps.obs.listAllObjects(chain.bucket, chain.prefix);
+  const known = await deps.store.load(chain.id);
+  const considered = (o: ObsObject) => o.key === chain.cutoverMarker || !chain.pattern || chain.pattern.test(o.key.slice(chain.prefix.length));
+  const unknown = listed.filter((o) => considered(o) && !isRedelivery(known.files[o.key], { key: o.key, eTag: o.eTag, now: 0 }));
+  const reads = new Map<string, HeaderRead>();
+  for (const object of unknown) {
+    if (object.key === chain.cutoverMarker) continue;
+    const read = await deps.readHeader({ bucket: chain.bucket, key: object.key, eTag: object.eTag });
+    // A version replaced since the listing is left to its own event or the next reconcile.
+    if (!('changed' in read)) reads.set(object.key, read);
+  }
+
+  const { result } = await runChainStep(deps, chain, async (before) => {
     let state = before;
     const queued: string[] = [];
     // In upload order, so "the next log after the cutover marker" means the same as for events.
-    const byUploadTime = [...objects].sort((a, b) => a.lastModified.localeCompare(b.lastModified) || (a.key < b.key ? -1 : 1));
+    const byUploadTime = [...unknown].sort((a, b) => a.lastModified.localeCompare(b.lastModified) || (a.key < b.key ? -1 : 1));
     for (const object of byUploadTime) {
-      if (state.files[object.key]?.eTag === object.eTag) continue;
-      const decision = recordObject(state, chain, { key: object.key, eTag: object.eTag, now: deps.now() });
+      const upload = { key: object.key, eTag: object.eTag, now: deps.now() };
+      if (object.key === chain.cutoverMarker) {
+        state = applyCutoverMarker(state, chain, object.key, upload.now).state;
+        continue;
+      }
+      const read = reads.get(object.key);
+      if (!read) continue;
+      const decision = admitBackup(state, chain, upload, read);
       state = decision.state;
       if (decision.status === 'queued') queued.push(object.key);
     }
@@ -50,9 +65,8 @@ export async function reconcileChain(
       }
     }
     state = { ...state, meta: { ...state.meta, reconciledAt: deps.now() } };
-    await deps.store.save(lock, { meta: state.meta, files: changedFiles(before, state) });
     if (queued.length > 0) deps.logger.warn('reconcile.found', { chain: chain.id, queued, adopted });
-    await advanceChain(deps, chain, lock, state);
-    return { queued, adopted };
+    return { state, advance: true, result: { queued, adopted } };
   });
+  return result;
 }

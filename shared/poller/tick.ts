@@ -3,6 +3,7 @@ import { syncPages, type PageCounts } from '../alerts/pager';
 import type { Chain } from '../chains/config';
 import type { HuaweiClient } from '../huawei/client';
 import type { Logger } from '../log/logger';
+import { headerReaderFor } from '../restore/read-header';
 import { trackChain } from '../restore/track';
 import type { ChainState } from '../chains/state';
 import { ChainBusyError, type StateStore } from '../state/store';
@@ -74,6 +75,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   };
   const submitDeps = { store: deps.store, drs: client.drs, logger: deps.logger, now: deps.now, inProgressMs: deps.inProgressMs, lockTtlMs: deps.lockTtlMs, lockWaitMs: BUSY_WAIT_MS };
   const defaultTopic = config.SMN_TOPIC_URN ?? '';
+  const readHeader = headerReaderFor(client.obs);
 
   await forEachBounded(deps.chains, config.POLL_CONCURRENCY, async (chain) => {
     if (outOfTime()) {
@@ -91,7 +93,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     // Reconcile and tracking fail separately: a missing OBS permission must not stop job tracking.
     if (deps.now() - (state.meta.reconciledAt ?? 0) >= config.RECONCILE_EVERY_MINUTES * 60_000) {
       try {
-        const found = await reconcileChain({ ...submitDeps, obs: client.obs }, chain);
+        const found = await reconcileChain({ ...submitDeps, obs: client.obs, readHeader }, chain);
         summary.reconciled += 1;
         summary.lostUploadsFound += found.queued.length;
       } catch (error) {
@@ -100,8 +102,8 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     }
     try {
       const tracked = await trackChain(submitDeps, chain);
-      if (tracked.checked) summary.jobsChecked += 1;
-      if (tracked.submitted) summary.chainsAdvanced += 1;
+      summary.jobsChecked += tracked.checked.length;
+      if (tracked.submitted.length > 0) summary.chainsAdvanced += 1;
       state = tracked.state;
     } catch (error) {
       if (error instanceof ChainBusyError) {

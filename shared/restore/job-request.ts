@@ -1,4 +1,5 @@
 import type { Chain } from '../chains/config';
+import { restoreKind } from '../chains/select';
 import type { BackupFileRecord } from '../chains/state';
 import type { CreateBackupMigrationJobRequest } from '../huawei/drs-schemas';
 
@@ -11,12 +12,13 @@ export function obsLocation(key: string): { name: string; obsPath: string } {
 export function restoreJobRequest(chain: Chain, file: BackupFileRecord, isLastBackup: boolean): CreateBackupMigrationJobRequest {
   const { name, obsPath } = obsLocation(file.key);
   const { restore } = chain;
-  const renames = restore.resetDbNameMap && file.kind === 'full' && isLastBackup ? { reset_db_name_map: restore.resetDbNameMap } : {};
+  const kind = restoreKind(file);
+  const renames = restore.resetDbNameMap && kind === 'full' && isLastBackup ? { reset_db_name_map: restore.resetDbNameMap } : {};
   return {
     base_info: {
       name: file.jobName,
       engine_type: 'sqlserver',
-      description: `restore-pilot chain ${chain.id}: ${file.kind} backup ${file.key}`.slice(0, 255),
+      description: `restore-pilot chain ${chain.id}: ${file.header?.type ?? kind} backup of ${file.header?.databaseName ?? '?'}, ${file.key}`.slice(0, 255),
       ...(chain.tags ? { tags: chain.tags } : {}),
       ...(chain.enterpriseProjectId ? { enterprise_project_id: chain.enterpriseProjectId } : {}),
     },
@@ -26,11 +28,11 @@ export function restoreJobRequest(chain: Chain, file: BackupFileRecord, isLastBa
     },
     backup_info: { file_source: 'OBS', bucket_name: chain.bucket, files: [{ name, obs_path: obsPath }] },
     options: {
-      is_cover: restore.isCover,
+      is_cover: restore.isCover || file.cover === true,
       is_default_restore: restore.isDefaultRestore,
       is_last_backup: isLastBackup,
       is_precheck: restore.isPrecheck,
-      recovery_mode: file.kind === 'full' ? 'full' : 'incre',
+      recovery_mode: kind === 'full' ? 'full' : 'incre',
       is_delete_backup_file: restore.isDeleteBackupFile,
       ...(restore.dbNames ? { db_names: restore.dbNames } : {}),
       ...renames,

@@ -1,46 +1,34 @@
 import type { Chain } from '../chains/config';
-import { markFailed, markSucceeded, runningFile } from '../chains/plan';
 import type { BackupFileRecord, ChainState } from '../chains/state';
-import { withChainLock } from '../state/store';
-import { advanceChain, type SubmitDeps } from './submit';
+import { fileStatusOfJob, markFailed, markSucceeded } from '../chains/transitions';
+import { runChainStep, type ChainStepDeps } from './chain-step';
 
 export interface TrackResult {
   chain: string;
   /** The chain's state after this step. */
   state: ChainState;
-  /** The running job's file and what DRS says of it now. */
-  checked?: { file: BackupFileRecord; drsStatus: string };
-  /** Set when the chain's next file was sent to DRS. */
-  submitted?: BackupFileRecord;
-  reason?: string;
+  /** The running jobs' files and what DRS says of them now. */
+  checked: { file: BackupFileRecord; drsStatus: string }[];
+  /** Files sent to DRS in this step. */
+  submitted: BackupFileRecord[];
 }
 
 /**
- * One step of a chain's life after the upload: reads the running job from DRS, records SUCCESS or
- * failure, and on SUCCESS sends the next waiting file — under the chain's lock, with the same
- * exactly-once rules as the upload handler.
+ * One step of a chain's life after the upload: reads each running job from DRS (one per database at
+ * most), records SUCCESS or failure, then sends each database's next file — under the chain's lock,
+ * with the same exactly-once rules as the upload handler.
  */
-export async function trackChain(deps: SubmitDeps & { lockTtlMs: number; lockWaitMs: number }, chain: Chain): Promise<TrackResult> {
-  return withChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs }, async (lock) => {
-    let state = await deps.store.load(chain.id);
-    const running = runningFile(state);
-    let checked: TrackResult['checked'];
-    if (running?.jobId) {
-      const job = await deps.drs.getBackupMigrationJob(running.jobId);
-      checked = { file: running, drsStatus: job.status };
-      if (job.status === 'SUCCESS') state = markSucceeded(state, running.key, deps.now());
-      else if (job.status === 'FAILED' || job.status === 'PRECHECK FAILED') {
-        state = markFailed(state, running.key, job.error_log ?? `${job.status} without an error log`, deps.now(), job.status);
-      }
-      if (job.status !== 'TRANSFERRING') await deps.store.save(lock, { meta: state.meta, files: [state.files[running.key]!] });
-      if (job.status !== 'SUCCESS') return { chain: chain.id, state, checked, reason: `job ${job.status}` };
+export async function trackChain(deps: ChainStepDeps, chain: Chain): Promise<TrackResult> {
+  const { result, advanced } = await runChainStep(deps, chain, async (state) => {
+    const checked: TrackResult['checked'] = [];
+    for (const running of Object.values(state.files).filter((f) => f.status === 'running' && f.jobId)) {
+      const job = await deps.drs.getBackupMigrationJob(running.jobId!);
+      checked.push({ file: running, drsStatus: job.status });
+      const status = fileStatusOfJob(job.status);
+      if (status === 'succeeded') state = markSucceeded(state, running.key, deps.now());
+      if (status === 'failed') state = markFailed(state, running.key, job.error_log ?? `${job.status} without an error log`, deps.now(), job.status);
     }
-    const advanced = await advanceChain(deps, chain, lock, state);
-    return {
-      chain: chain.id,
-      state: advanced.state,
-      ...(checked ? { checked } : {}),
-      ...(advanced.submitted ? { submitted: advanced.submitted } : { reason: advanced.reason }),
-    };
+    return { state, advance: true, result: checked };
   });
+  return { chain: chain.id, state: advanced!.state, checked: result, submitted: advanced!.submitted.map((s) => s.file) };
 }

@@ -1,14 +1,14 @@
+import { admitBackup, applyCutoverMarker, isRedelivery, type HeaderRead, type UploadStatus } from '../chains/admit';
 import { chainFor, type Chain } from '../chains/config';
-import { changedFiles, recordObject, type UploadStatus } from '../chains/plan';
-import { withChainLock } from '../state/store';
+import { runChainStep, type ChainStepDeps } from './chain-step';
 import { eventRecords, parseRecord, type UploadedObject } from './obs-event';
-import { advanceChain, type SubmitDeps } from './submit';
 
-export interface UploadDeps extends SubmitDeps {
+/** Reads a backup version's header: at most once per (bucket, key, eTag); `changed` when OBS holds a newer version. */
+export type ReadHeader = (object: { bucket: string; key: string; eTag: string }) => Promise<HeaderRead | { changed: true }>;
+
+export interface UploadDeps extends ChainStepDeps {
   chains: Chain[];
-  lockTtlMs: number;
-  /** Longest wait for a chain another invocation is working on. */
-  lockWaitMs: number;
+  readHeader: ReadHeader;
 }
 
 export type RecordStatus = 'submitted' | UploadStatus | 'failed';
@@ -34,24 +34,43 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
   const { bucket, key, eTag, uploadId } = object;
   const chain = chainFor(deps.chains, bucket, key);
   if (!chain) return { status: 'ignored', reason: 'not under any chain', bucket, key };
+  const base = { bucket, key, chain: chain.id };
+  const upload = { key, eTag, ...(uploadId ? { uploadId } : {}), now: deps.now() };
 
-  return withChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs }, async (lock): Promise<Outcome> => {
-    const state = await deps.store.load(chain.id);
-    const decision = recordObject(state, chain, { key, eTag, ...(uploadId ? { uploadId } : {}), now: deps.now() });
-    const jobName = decision.state.files[key]?.jobName;
-    const base = { bucket, key, chain: chain.id, ...(jobName ? { jobName } : {}) };
-    if (decision.state !== state) await deps.store.save(lock, { meta: decision.state.meta, files: changedFiles(state, decision.state) });
-    if (decision.status === 'ignored' || decision.status === 'cutover') return { ...base, status: decision.status, reason: decision.reason };
+  if (key === chain.cutoverMarker) {
+    const { result } = await runChainStep(deps, chain, (state) => {
+      const decision = applyCutoverMarker(state, chain, key, upload.now);
+      return { state: decision.state, advance: false, result: decision };
+    });
+    return { ...base, status: result.status, reason: result.reason };
+  }
+  if (chain.pattern && !chain.pattern.test(key.slice(chain.prefix.length))) {
+    return { ...base, status: 'ignored', reason: `not considered: the name does not match the chain's fileNamePattern ${chain.fileNamePattern}` };
+  }
+  // Once per file version: a version already recorded is never read again (redeliveries, retries).
+  let read: HeaderRead | undefined;
+  if (!isRedelivery((await deps.store.load(chain.id)).files[key], upload)) {
+    const got = await deps.readHeader({ bucket, key, eTag });
+    if ('changed' in got) return { ...base, status: 'ignored', reason: 'a newer version replaced this object before it was read; its own event will follow' };
+    read = got;
+  }
+  const { result: decision, advanced } = await runChainStep(deps, chain, (state) => {
+    if (!read && !isRedelivery(state.files[key], upload)) throw new Error(`${key} changed in the chain's state while it was being recorded; it will be retried`);
+    const decided = read ? admitBackup(state, chain, upload, read) : { state, status: 'duplicate' as const, reason: `already seen this version (${state.files[key]!.status})` };
     // A duplicate still tries the chain's next step: a redelivery is how a file whose create failed gets retried.
-    const advanced = await advanceChain(deps, chain, lock, decision.state);
-    if (advanced.submitted?.key === key) {
-      return { ...base, jobId: advanced.jobId, status: 'submitted', reason: advanced.reason };
-    }
-    if (decision.status === 'duplicate') return { ...base, status: 'duplicate', reason: decision.reason };
-    if (advanced.refused?.key === key) return { ...base, status: 'failed', reason: advanced.reason };
-    const waitingFor = advanced.submitted ? `waiting for ${advanced.submitted.key} (submitted now)` : advanced.reason;
-    return { ...base, status: 'queued', reason: `${decision.reason}; ${waitingFor}` };
+    return { state: decided.state, advance: decided.status !== 'ignored', result: decided };
   });
+  const file = (advanced?.state ?? decision.state).files[key];
+  const named = { ...base, ...(file?.jobName && decision.status !== 'ignored' ? { jobName: file.jobName } : {}) };
+  const submitted = advanced?.submitted.find((s) => s.file.key === key);
+  if (submitted) return { ...named, jobId: submitted.jobId, status: 'submitted', reason: submitted.adopted ? 'adopted the existing DRS job' : 'restore job created' };
+  if (decision.status !== 'queued') return { ...named, status: decision.status, reason: decision.reason };
+  const refused = advanced?.refused.find((r) => r.file.key === key);
+  if (refused) return { ...named, status: 'failed', reason: refused.reason };
+  const database = file?.header?.databaseName;
+  const view = advanced?.views.find((v) => v.database === database);
+  const now = view?.next.kind === 'wait' ? view.next.detail : file?.status === 'not-needed' ? `not needed (${file.because})` : 'waiting for its turn';
+  return { ...named, status: 'queued', reason: `${decision.reason}; ${now}` };
 }
 
 /** Processes every record of an OBS event. A bad record is reported and skipped; it never stops the others. */

@@ -1,0 +1,105 @@
+import type { Chain } from './config';
+import { restoreJobName } from './job-name';
+import { closingFileOf, lsn } from './select';
+import type { BackupFileRecord, ChainState, NoticeKind, Refusal, StoredHeader } from './state';
+import { withFile, withNotice } from './transitions';
+import { refusalFor } from './verdicts';
+
+/**
+ * Admission: what an object appearing under a chain's prefix does to the chain's state, decided from
+ * its header (read once per file version, before this runs). Pure.
+ */
+
+export type UploadStatus = 'queued' | 'duplicate' | 'ignored' | 'cutover' | 'refused';
+export interface UploadDecision {
+  state: ChainState;
+  status: UploadStatus;
+  reason: string;
+}
+
+export interface Upload {
+  key: string;
+  eTag: string;
+  /** The event's sequencer (or time); undefined when found by listing OBS. */
+  uploadId?: string;
+  now: number;
+}
+
+/** What reading the object's first bytes gave: its header, or why DRS could not restore it. */
+export type HeaderRead = { header: StoredHeader } | { refusal: Refusal };
+
+/** The DBA marked a backup as the final one by its name: `…_FINAL.bak`, `…_FINAL.trn`. */
+const FINAL_NAME = /_FINAL\.[A-Za-z0-9]+$/i;
+
+const ACTIVE: ReadonlySet<string> = new Set(['submitting', 'running', 'succeeded']);
+
+/** Same content again, unless the file failed and this is a new upload of it, which retries it. */
+export function isRedelivery(existing: BackupFileRecord | undefined, upload: Upload): boolean {
+  if (existing?.eTag !== upload.eTag) return false;
+  const retry = existing.status === 'failed' && upload.uploadId !== undefined && upload.uploadId !== existing.uploadId;
+  return !retry;
+}
+
+/** Records a backup file's upload: queued for its turn, refused, a duplicate, or ignored with a notice for on-call. */
+export function admitBackup(state: ChainState, chain: Chain, upload: Upload, read: HeaderRead): UploadDecision {
+  const { key, eTag, now } = upload;
+  const existing = state.files[key];
+  if (isRedelivery(existing, upload)) return { state, status: 'duplicate', reason: `already seen this version (${existing!.status})` };
+  const ignore = (kind: NoticeKind, reason: string): UploadDecision => ({ state: withNotice(state, kind, key, reason, now), status: 'ignored', reason });
+
+  if (existing && !['failed', 'waiting', 'refused'].includes(existing.status)) {
+    const was = { succeeded: 'restored', skipped: 'skipped by an operator', superseded: 'replaced by a newer full backup', 'not-needed': 'not needed' }[existing.status as string] ?? 'being restored';
+    return ignore('reupload-ignored', `a new version of a file already ${was}; the upload was not restored`);
+  }
+  const attempt = existing?.eTag === eTag ? existing.attempt + 1 : 1;
+  const base = { key, eTag, ...(upload.uploadId !== undefined ? { uploadId: upload.uploadId } : {}), attempt, jobName: restoreJobName(chain.id, chain.bucket, key, eTag, attempt), uploadedAt: now };
+
+  const refusal = 'refusal' in read ? read.refusal : refusalFor(read.header, state);
+  if (refusal) {
+    const record: BackupFileRecord = { ...base, ...('header' in read ? { header: read.header } : {}), final: false, status: 'refused', refusal, finishedAt: now };
+    return { state: withFile(state, record, now), status: 'refused', reason: `refused (${refusal.code}): ${refusal.detail}` };
+  }
+  const { header } = read as { header: StoredHeader };
+  if (chain.mode === 'full-only' && header.type === 'log') return ignore('unexpected-file', 'a log backup in a full-only chain; only the full backup is restored');
+
+  const sameDatabase = Object.values(state.files).filter((r) => r.key !== key && r.header?.databaseName === header.databaseName && r.status !== 'refused');
+  const closing = closingFileOf(sameDatabase);
+  if (closing) return ignore('upload-to-closed-chain', `database ${header.databaseName} is complete: its final backup ${closing.key} was already sent to DRS`);
+  const waitingFinal = sameDatabase.find((r) => r.final && r.status === 'waiting');
+  if (header.type === 'log' && waitingFinal?.header && lsn(header.firstLsn) >= lsn(waitingFinal.header.lastLsn) && header.firstLsn !== header.lastLsn) {
+    return ignore('upload-to-closed-chain', `a log backup after the final backup ${waitingFinal.key} of database ${header.databaseName}`);
+  }
+
+  let next = state;
+  // A new full replaces a full that failed before any log of it went to DRS.
+  if (header.type === 'full') {
+    const failedFull = sameDatabase.find((r) => r.header?.type === 'full' && r.status === 'failed');
+    if (failedFull && !sameDatabase.some((r) => r.header?.type === 'log' && ACTIVE.has(r.status))) next = withFile(next, { ...failedFull, status: 'superseded' }, now);
+  }
+  // After the cutover marker, the first new log that is the newest known of its database is its tail-log backup.
+  const cutoverFinal =
+    header.type === 'log' &&
+    !existing &&
+    state.meta.cutoverRequestedAt !== undefined &&
+    !sameDatabase.some((r) => r.final && r.status !== 'failed') &&
+    sameDatabase.every((r) => r.header?.type !== 'log' || lsn(header.lastLsn) >= lsn(r.header.lastLsn));
+  const record: BackupFileRecord = { ...base, header, final: FINAL_NAME.test(key) || cutoverFinal || existing?.final === true, status: 'waiting' };
+  next = withFile(next, record, now);
+  if (record.final) next = { ...next, meta: { ...next.meta, notices: next.meta.notices.filter((n) => n.kind !== 'cutover-awaiting-tail-log') } };
+  const what = `${header.type} backup of ${header.databaseName}, LSN ${header.firstLsn}–${header.lastLsn}`;
+  const reason = attempt > 1 ? `re-upload of the failed file recorded (attempt ${attempt}): ${what}` : `recorded: ${what}`;
+  return { state: next, status: 'queued', reason: record.final ? `${reason}, as the final backup` : reason };
+}
+
+/** The cutover marker: for every database of the chain, the next new log backup is its final one. */
+export function applyCutoverMarker(state: ChainState, chain: Chain, key: string, now: number): UploadDecision {
+  if (chain.mode === 'full-only') return { state, status: 'ignored', reason: 'a cutover marker in a full-only chain has no effect' };
+  if (state.meta.cutoverRequestedAt !== undefined) return { state, status: 'duplicate', reason: 'cutover already requested' };
+  const marked = { ...state, meta: { ...state.meta, cutoverRequestedAt: now, updatedAt: now } };
+  const files = Object.values(state.files);
+  const databases = new Set(files.flatMap((f) => (f.header && f.status !== 'refused' ? [f.header.databaseName] : [])));
+  const open = [...databases].filter((db) => !files.some((f) => f.header?.databaseName === db && f.final && f.status !== 'failed'));
+  if (databases.size > 0 && open.length === 0) return { state: marked, status: 'cutover', reason: 'cutover requested; every database already has its final backup' };
+  const detail = `cutover marker uploaded; waiting for the tail-log backup of ${open.length ? open.join(', ') : 'each database'}, which will be restored as the last`;
+  return { state: withNotice(marked, 'cutover-awaiting-tail-log', key, detail, now), status: 'cutover', reason: detail };
+}

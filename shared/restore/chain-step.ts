@@ -1,0 +1,35 @@
+import type { Chain } from '../chains/config';
+import type { ChainState } from '../chains/state';
+import { changedFiles } from '../chains/transitions';
+import { withChainLock } from '../state/store';
+import { advanceChain, type AdvanceResult, type SubmitDeps } from './submit';
+
+export interface ChainStepDeps extends SubmitDeps {
+  lockTtlMs: number;
+  /** Longest wait for a chain another invocation is working on. */
+  lockWaitMs: number;
+}
+
+/** What a step decided: the chain's new state, whether the chain should move on now, and what to report. */
+export interface StepDecision<R> {
+  state: ChainState;
+  advance: boolean;
+  result: R;
+}
+
+/**
+ * The one way to change a chain: take its lock, load it, decide, save what changed (once), then let
+ * it move on. Uploads, reconcile, tracking and operator commands all go through here.
+ */
+export async function runChainStep<R>(
+  deps: ChainStepDeps,
+  chain: Chain,
+  decide: (state: ChainState) => StepDecision<R> | Promise<StepDecision<R>>,
+): Promise<{ result: R; advanced?: AdvanceResult }> {
+  return withChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs }, async (lock) => {
+    const before = await deps.store.load(chain.id);
+    const { state, advance, result } = await decide(before);
+    if (state !== before) await deps.store.save(lock, { meta: state.meta, files: changedFiles(before, state) });
+    return { result, ...(advance ? { advanced: await advanceChain(deps, chain, lock, state) } : {}) };
+  });
+}
