@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createUploadHandler } from '../../functions/on-backup-upload/index';
 import { createPollHandler } from '../../functions/poll-jobs/index';
@@ -6,16 +6,31 @@ import { parseChains } from '../../shared/chains/config';
 import { FileStateStore } from '../../shared/state/file-store';
 import { startLocalCloud } from '../local-cloud/server';
 import { renderChain } from '../../shared/chains/view';
+import { SyntheticDatabase } from '../synthetic/backups';
 
 /**
  * `npm start`: the local cloud and both functions in one process, with the file state store, playing
- * a migration: a full and three log backups plus the final one, uploaded out of order, one precheck
- * failure fixed by a re-upload. `npm start -- --watch DIR` then keeps running and uploads every file
- * copied into DIR.
+ * a migration of one SQL Server (Ola Hallengren's folder layout, two databases) with real-shaped
+ * backups uploaded out of order: a differential and a second full the chain does not need, and a log
+ * that arrives late, so the chain waits at the hole, pages, and heals by itself when it comes. Then
+ * the cutover marker and the tail-log backups. `npm start -- --watch DIR` then keeps running and
+ * uploads every file copied into DIR.
  */
 const BUCKET = 'mig-backups';
-const PREFIX = 'erp/';
+const PREFIX = 'SQLPROD01/';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Demo time runs 300 times faster, so a page's grace period passes in seconds. */
+const SPEED = 300;
+
+/** One database's backups as Ola Hallengren's jobs name and file them. */
+function olaFiles(db: SyntheticDatabase, steps: ('full' | 'log' | 'diff')[]): { key: string; bytes: Uint8Array; note: string }[] {
+  return steps.map((step, i) => {
+    const bytes = step === 'full' ? db.full() : step === 'diff' ? db.diff() : db.log();
+    const folder = step.toUpperCase();
+    const stamp = `20261120_${String(2 + Math.floor(i / 4)).padStart(2, '0')}${String((i % 4) * 15).padStart(2, '0')}00`;
+    return { key: `${PREFIX}${db.name}/${folder}/SQLPROD01_${db.name}_${folder}_${stamp}.${step === 'log' ? 'trn' : 'bak'}`, bytes, note: step };
+  });
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -23,9 +38,9 @@ async function main(): Promise<void> {
   const watchDir = watchAt >= 0 ? args[watchAt + 1] : undefined;
   if (watchAt >= 0 && !watchDir) throw new Error('--watch needs a folder: npm start -- --watch ./backups');
 
-  const cloud = await startLocalCloud({ drs: { jobDurationMs: 1_500, precheckMs: 400 } });
+  const cloud = await startLocalCloud({ drs: { jobDurationMs: 1_200, precheckMs: 400 } });
   mkdirSync('.state', { recursive: true });
-  const chainsJson = JSON.stringify([{ id: 'erp-demo', bucket: BUCKET, prefix: PREFIX, targetInstanceId: '0a3182607bc549bcb46cc9a8755761a6in04', cutoverMarker: `${PREFIX}CUTOVER`, gapAlertMinutes: 600 }]);
+  const chainsJson = JSON.stringify([{ id: 'sqlprod01', bucket: BUCKET, prefix: PREFIX, targetInstanceId: '0a3182607bc549bcb46cc9a8755761a6in04', cutoverMarker: `${PREFIX}CUTOVER`, gapAlertMinutes: 600 }]);
   const env = {
     ...cloud.env(),
     STATE_URL: `file:.state/demo-${Date.now()}.json`,
@@ -36,30 +51,25 @@ async function main(): Promise<void> {
   };
   const [chain] = parseChains(chainsJson);
   const quiet = { getLogger: () => ({ info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) }) };
+  const started = Date.now();
+  const demoNow = () => started + (Date.now() - started) * SPEED;
   const upload = createUploadHandler({ env });
-  const poll = createPollHandler({ env });
+  const poll = createPollHandler({ env, now: demoNow });
 
   let pagesShown = 0;
   const log: string[] = [];
-  const put = async (name: string, note: string) => {
-    const object = cloud.obs.put(BUCKET, `${PREFIX}${name}`);
-    const record = { eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: BUCKET }, object: { key: object.key, eTag: object.eTag, size: object.size, sequencer: object.sequencer } } };
+  const put = async (key: string, bytes: Uint8Array, note: string) => {
+    const object = cloud.obs.put(BUCKET, key, { content: bytes });
+    const record = { eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: BUCKET }, object: { key: encodeURIComponent(object.key).replace(/%2F/g, '/'), eTag: object.eTag, size: object.size, sequencer: object.sequencer } } };
     const summary = await upload({ Records: [record] }, quiet);
     const outcome = summary.records[0]!;
-    log.push(`upload ${name}${note ? ` (${note})` : ''}: ${outcome.status} — ${outcome.reason}`);
+    log.push(`upload ${key.slice(PREFIX.length)}${note ? ` (${note})` : ''}: ${outcome.status} — ${outcome.reason}`);
   };
   const view = new FileStateStore(env.STATE_URL.slice('file:'.length));
   let lastScreen = '';
   const render = async () => {
     const state = await view.load(chain!.id);
-    const screen = [
-      'restore-pilot local demo — local cloud at ' + cloud.url,
-      '',
-      renderChain(chain!, state),
-      '',
-      'recent events:',
-      ...log.slice(-8).map((line) => `  ${line}`),
-    ];
+    const screen = ['restore-pilot local demo — local cloud at ' + cloud.url, '', renderChain(chain!, state, demoNow()), '', 'recent events:', ...log.slice(-8).map((line) => `  ${line}`)];
     const text = screen.join('\n');
     if (text !== lastScreen) {
       if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
@@ -77,23 +87,30 @@ async function main(): Promise<void> {
     await poll({ trigger_type: 'TIMER', trigger_name: 'demo' }, quiet);
     return render();
   };
-
-  cloud.drs.script('ERP_LOG_20261120020000.trn', { status: 'PRECHECK FAILED', errorLog: 'The backup file is incomplete (upload interrupted).' });
-  await put('ERP_LOG_20261120020000.trn', 'log 2, before the full');
-  await put('ERP_LOG_20261120010000.trn', 'log 1');
-  await put('ERP_FULL_20261120000000.bak', 'the full');
-  await put('ERP_LOG_20261120040000_FINAL.trn', 'the final log, early');
-  await put('ERP_LOG_20261120030000.trn', 'log 3');
-  let reuploaded = false;
-  for (let i = 0; i < 60; i++) {
-    const state = await tick();
-    const failed = Object.values(state.files).find((f) => f.status === 'failed');
-    if (failed && !reuploaded && cloud.smn.messages.length > 0) {
-      reuploaded = true;
-      await sleep(800);
-      await put(failed.key.slice(PREFIX.length), 'the DBA fixes it and uploads again');
+  const settle = async (rounds: number) => {
+    for (let i = 0; i < rounds; i++) {
+      await sleep(700);
+      await tick();
     }
-    if (Object.values(state.files).some((f) => f.final && f.status === 'succeeded')) break;
+  };
+
+  const erp = new SyntheticDatabase('ERP', { server: 'SQLPROD01', firstVlf: 31 });
+  const sales = new SyntheticDatabase('Sales', { server: 'SQLPROD01', firstVlf: 52 });
+  const erpFiles = olaFiles(erp, ['full', 'log', 'diff', 'log', 'full', 'log', 'log', 'log']);
+  const late = erpFiles[6]!;
+  const salesFiles = olaFiles(sales, ['full', 'log', 'log', 'log']);
+  // Shuffled, as a sync tool uploads a folder; one ERP log is held back.
+  const shuffled = [...erpFiles.filter((f) => f !== late), ...salesFiles].sort((a, b) => (a.key.split('').reverse().join('') < b.key.split('').reverse().join('') ? -1 : 1));
+  for (const file of shuffled) await put(file.key, file.bytes, file.note);
+  await settle(12);
+  await put(late.key, late.bytes, 'the missing log, late');
+  await settle(8);
+  await put(`${PREFIX}CUTOVER`, new Uint8Array(), 'cutover marker');
+  await put(`${PREFIX}ERP/LOG/SQLPROD01_ERP_LOG_20261120_040000.trn`, erp.log(), 'tail-log backup');
+  await put(`${PREFIX}Sales/LOG/SQLPROD01_Sales_LOG_20261120_040000.trn`, sales.log(), 'tail-log backup');
+  for (let i = 0; i < 20; i++) {
+    const state = await tick();
+    if (Object.values(state.files).filter((f) => f.final && f.status === 'succeeded').length === 2) break;
     await sleep(700);
   }
   await tick();
@@ -111,7 +128,7 @@ async function main(): Promise<void> {
       const stat = statSync(join(watchDir, name));
       if (!stat.isFile() || seen.get(name) === stat.mtimeMs) continue;
       seen.set(name, stat.mtimeMs);
-      await put(name, 'from the watched folder');
+      await put(`${PREFIX}${name}`, new Uint8Array(readFileSync(join(watchDir, name))), 'from the watched folder');
     }
     await tick();
     await sleep(1_000);

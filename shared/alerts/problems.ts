@@ -226,7 +226,7 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         topicUrn,
         since: waiting[0].uploadedAt + gap,
         title: titleOf('chain-waiting', scope),
-        details: [`What happened: ${waiting.length} log backup(s) of ${view.database} have waited more than ${chain.gapAlertMinutes} minutes: no full backup of it has been uploaded.`, where, `Waiting: ${waiting.map((f) => f.key).slice(0, 20).join(', ')}`],
+        details: [`What happened: ${waiting.length} log backup(s) of ${view.database} have waited more than ${chain.gapAlertMinutes} minutes: no full backup of ${view.database} has been uploaded.`, where, `Waiting: ${waiting.map((f) => f.key).slice(0, 20).join(', ')}`],
         nextStep: `Upload a full backup of ${view.database} to the chain's folder; the waiting log backups that follow it are restored automatically.`,
       });
     } else if (view.next.code === 'nothing-waiting' && lastDone !== undefined && now - lastDone >= gap) {

@@ -64,7 +64,7 @@ export function admitBackup(state: ChainState, chain: Chain, upload: Upload, rea
 
   const sameDatabase = Object.values(state.files).filter((r) => r.key !== key && r.header?.databaseName === header.databaseName && r.status !== 'refused');
   const closing = closingFileOf(sameDatabase);
-  if (closing) return ignore('upload-to-closed-chain', `database ${header.databaseName} is complete: its final backup ${closing.key} was already sent to DRS`);
+  if (closing) return ignore('upload-to-closed-chain', `the chain is closed for ${header.databaseName}: its final backup ${closing.key} was already sent to DRS`);
   const waitingFinal = sameDatabase.find((r) => r.final && r.status === 'waiting');
   if (header.type === 'log' && waitingFinal?.header && lsn(header.firstLsn) >= lsn(waitingFinal.header.lastLsn) && header.firstLsn !== header.lastLsn) {
     return ignore('upload-to-closed-chain', `a log backup after the final backup ${waitingFinal.key} of database ${header.databaseName}`);

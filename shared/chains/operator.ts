@@ -51,7 +51,7 @@ export function skipConsequences(state: ChainState, key: string): string {
   }
   const after = file?.header ? lsn(file.header.lastLsn) : undefined;
   const later = Object.values(state.files).filter(
-    (f) => f.header?.type === 'log' && f.header.databaseName === file?.header?.databaseName && f.status === 'waiting' && f.key !== key && (after === undefined || lsn(f.header.firstLsn) >= after),
+    (f) => f.header?.type === 'log' && f.header.databaseName === file?.header?.databaseName && f.status === 'waiting' && f.key !== key && (after === undefined || lsn(f.header.lastLsn) > after),
   ).length;
   return (
     `${key} is a LOG backup. SQL Server restores logs as one unbroken sequence: unless this file's log range is also in the next file, ` +

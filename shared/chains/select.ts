@@ -127,7 +127,7 @@ export function viewDatabase(database: string, files: ReadableFile[], chain: Pic
   if (!restoredTo) {
     const fulls = waiting.filter(isFull).sort(byFirstLsn);
     const start = fulls.at(-1);
-    if (!start) return view({ kind: 'wait', code: 'needs-full', detail: 'waiting for a full backup' });
+    if (!start) return view({ kind: 'wait', code: 'needs-full', detail: 'waiting for the full backup' });
     for (const older of fulls.slice(0, -1)) notNeeded.push({ file: older, because: 'older-full' });
     return submit(start);
   }

@@ -3,16 +3,26 @@ import { planPages, type PageRecord } from '../../shared/alerts/ledger';
 import { pageMessage, truncateBytes } from '../../shared/alerts/page-text';
 import { chainProblems, dcsProblems, taurusProblems, type Problem } from '../../shared/alerts/problems';
 import { parseChains } from '../../shared/chains/config';
-import { emptyChainState, type BackupFileRecord } from '../../shared/chains/state';
+import { backupForName, SyntheticDatabase } from '../../scripts/synthetic/backups';
+import { admitBackup } from '../../shared/chains/admit';
+import { headerRead } from '../../shared/chains/header-read';
+import { emptyChainState, type BackupFileRecord, type ChainState } from '../../shared/chains/state';
+import { markSucceeded } from '../../shared/chains/transitions';
 
 const [chain] = parseChains(JSON.stringify([{ id: 'erp-prod', bucket: 'mig-backups', prefix: 'erp/', targetInstanceId: 'inst-1', stuckAfterMinutes: 60, gapAlertMinutes: 30 }]));
 const TOPIC = 'urn:smn:cn-north-4:p1:oncall';
 const MIN = 60_000;
+const headerOf = (key: string) => {
+  const read = headerRead(backupForName(key));
+  if (!('header' in read)) throw new Error(key);
+  return read.header;
+};
+const FULL = 'erp/ERP_FULL_20261120000000.bak';
+const LOG = 'erp/ERP_LOG_20261120010000.trn';
 const file = (key: string, overrides: Partial<BackupFileRecord>): BackupFileRecord => ({
   key,
   eTag: 'e1',
-  kind: 'incremental',
-  order: key,
+  header: headerOf(key),
   final: false,
   status: 'waiting',
   attempt: 1,
@@ -24,21 +34,52 @@ const stateOf = (...files: BackupFileRecord[]) => ({ ...emptyChainState(), files
 
 describe('alert rules', () => {
   it('a failed restore is a problem per file version and attempt; a precheck failure is its own kind', () => {
-    const failed = chainProblems(chain!, stateOf(file('erp/a', { status: 'failed', drsStatus: 'PRECHECK FAILED', error: 'boom', finishedAt: 5 })), 10, TOPIC);
-    expect(failed).toMatchObject([{ kind: 'precheck-failed', id: 'precheck-failed:erp-prod:erp/a:e1:1', topicUrn: TOPIC, since: 5 }]);
+    const failed = chainProblems(chain!, stateOf(file(FULL, { status: 'failed', drsStatus: 'PRECHECK FAILED', error: 'boom', finishedAt: 5 })), 10, TOPIC);
+    expect(failed).toMatchObject([{ kind: 'precheck-failed', id: `precheck-failed:erp-prod:${FULL}:e1:1`, topicUrn: TOPIC, since: 5 }]);
     expect(failed[0]!.details.join('\n')).toContain('DRS error log: boom');
   });
 
   it('a job is stuck only past the chain limit', () => {
-    const running = stateOf(file('erp/a', { status: 'running', jobId: 'j1', submittedAt: 0 }));
+    const running = stateOf(file(FULL, { status: 'running', jobId: 'j1', submittedAt: 0 }));
     expect(chainProblems(chain!, running, 59 * MIN, TOPIC)).toEqual([]);
     expect(chainProblems(chain!, running, 60 * MIN, TOPIC)).toMatchObject([{ kind: 'restore-stuck', id: 'restore-stuck:erp-prod:j1' }]);
   });
 
   it('a chain waiting past its gap limit, or idle without a final backup, is a problem; a closed chain is not', () => {
-    expect(chainProblems(chain!, stateOf(file('erp/log', { uploadedAt: 0 })), 31 * MIN, TOPIC)).toMatchObject([{ kind: 'chain-waiting' }]);
-    expect(chainProblems(chain!, stateOf(file('erp/full', { kind: 'full', status: 'succeeded', finishedAt: MIN })), 32 * MIN, TOPIC)).toMatchObject([{ kind: 'chain-waiting' }]);
-    expect(chainProblems(chain!, stateOf(file('erp/final', { status: 'succeeded', final: true, finishedAt: 0 })), 999 * MIN, TOPIC)).toEqual([]);
+    expect(chainProblems(chain!, stateOf(file(LOG, { uploadedAt: 0 })), 29 * MIN, TOPIC)).toEqual([]);
+    expect(chainProblems(chain!, stateOf(file(LOG, { uploadedAt: 0 })), 31 * MIN, TOPIC)).toMatchObject([{ kind: 'chain-waiting', id: 'chain-waiting:erp-prod:ERP' }]);
+    expect(chainProblems(chain!, stateOf(file(FULL, { status: 'succeeded', finishedAt: MIN })), 32 * MIN, TOPIC)).toMatchObject([{ kind: 'chain-waiting' }]);
+    expect(chainProblems(chain!, stateOf(file(FULL, { status: 'succeeded', finishedAt: 0 }), file(LOG, { status: 'succeeded', final: true, finishedAt: 0 })), 999 * MIN, TOPIC)).toEqual([]);
+  });
+
+  it('a hole in the log chain pages after its grace with both LSNs and both neighbouring files, and names the way out', () => {
+    const db = new SyntheticDatabase('ERP');
+    const files: [string, Uint8Array][] = [['erp/ERP_FULL_1.bak', db.full()], ['erp/ERP_LOG_1.trn', db.log()], ['erp/ERP_LOG_2.trn', db.log()], ['erp/ERP_LOG_3.trn', db.log()]];
+    let state: ChainState = emptyChainState();
+    for (const [key, bytes] of files.filter(([key]) => key !== 'erp/ERP_LOG_2.trn')) state = admitBackup(state, chain!, { key, eTag: 'e', now: 0 }, headerRead(bytes)).state;
+    state = markSucceeded(markSucceeded(state, 'erp/ERP_FULL_1.bak', 0), 'erp/ERP_LOG_1.trn', 0);
+    const [hole] = chainProblems(chain!, state, 0, TOPIC);
+    expect(hole).toMatchObject({ kind: 'log-chain-broken', graceMs: 10 * MIN, title: 'Log chain broken: erp-prod ERP' });
+    const restored = state.files['erp/ERP_LOG_1.trn']!.header!;
+    const next = state.files['erp/ERP_LOG_3.trn']!.header!;
+    const text = hole!.details.join('\n');
+    expect(text).toContain(`log chain broken for ERP: restored to LSN ${restored.lastLsn} (ERP_LOG_1.trn, taken ${restored.startedAt.replace('T', ' ').slice(0, 16)})`);
+    expect(text).toContain(`the next backup available starts at LSN ${next.firstLsn} (ERP_LOG_3.trn`);
+    expect(hole!.nextStep).toContain('npx restore-pilot restart erp-prod --from');
+  });
+
+  it('refused files page once each; a striped set once, naming every member found', () => {
+    const { header } = headerRead(backupForName(FULL)) as { header: NonNullable<BackupFileRecord['header']> };
+    const stripe = (n: number) => file(FULL, { key: `erp/stripe${n}.bak`, status: 'refused', header: { ...header, familyCount: 2, familySequence: n }, refusal: { code: 'striped', detail: `member ${n} of 2` } });
+    const { header: _none, ...notes } = file(FULL, { key: 'erp/notes.txt', status: 'refused', refusal: { code: 'not-a-backup', detail: 'it is a text file' } });
+    const problems = chainProblems(chain!, stateOf(stripe(1), stripe(2), notes as BackupFileRecord), 0, TOPIC);
+    expect(problems.map((p) => [p.kind, p.oneShot])).toEqual([
+      ['backup-refused', true],
+      ['backup-refused', true],
+    ]);
+    expect(problems[0]!.details[0]).toContain('Members found: erp/stripe1.bak, erp/stripe2.bak (2 in the set)');
+    expect(problems[0]!.nextStep).toContain('single file');
+    expect(problems[1]!.details[0]).toContain('erp/notes.txt could not be read as a SQL Server backup (it is a text file)');
   });
 
   it('DCS: only failed states page, and the page never carries a password', () => {

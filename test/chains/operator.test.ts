@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { classifyBackupFile } from '../../shared/chains/backup-file';
+import { backupForName, SyntheticDatabase } from '../../scripts/synthetic/backups';
+import { admitBackup } from '../../shared/chains/admit';
 import { parseChains, type Chain } from '../../shared/chains/config';
-import { requestCutover, retryFile, skipConsequences, skipFile } from '../../shared/chains/operator';
-import { applyUpload, markFailed, markRunning, markSubmitting, nextSubmission } from '../../shared/chains/plan';
+import { headerRead } from '../../shared/chains/header-read';
+import { requestCutover, restartFrom, retryFile, skipConsequences, skipFile } from '../../shared/chains/operator';
+import { viewChain } from '../../shared/chains/select';
 import { emptyChainState, type ChainState } from '../../shared/chains/state';
+import { markFailed, markRunning, markSubmitting, markSucceeded } from '../../shared/chains/transitions';
 
 const [chain, fullOnly] = parseChains(
   JSON.stringify([
@@ -14,9 +17,10 @@ const [chain, fullOnly] = parseChains(
 const FULL = 'erp/ERP_FULL_20261120000000.bak';
 const LOG = (n: number) => `erp/ERP_LOG_2026112001${String(n).padStart(2, '0')}00.trn`;
 
-function withFiles(...keys: string[]): ChainState {
-  return keys.reduce((state, key) => applyUpload(state, chain, { key, eTag: 'e1', now: 1 }, classifyBackupFile(chain, key)!).state, emptyChainState());
-}
+const admit = (state: ChainState, key: string, bytes = backupForName(key), now = 1) => admitBackup(state, chain, { key, eTag: `e-${key}`, now }, headerRead(bytes)).state;
+const withFiles = (...keys: string[]): ChainState => keys.reduce((state, key) => admit(state, key), emptyChainState());
+const next = (state: ChainState) => viewChain(state, chain, 5)[0]!.next;
+const succeeded = (state: ChainState, key: string) => markSucceeded(markRunning(markSubmitting(state, key, false, 2, 1000), key, `job-${key}`, 2), key, 3);
 const failed = (state: ChainState, key: string) => markFailed(markRunning(markSubmitting(state, key, false, 2, 1000), key, 'job-1', 2), key, 'disk full', 3, 'FAILED');
 const done = (d: ReturnType<typeof retryFile>) => {
   if ('refused' in d) throw new Error(d.refused);
@@ -31,17 +35,31 @@ describe('operator decisions', () => {
     expect(retried.jobName).not.toBe(state.files[FULL]!.jobName);
     expect(retried.jobId).toBeUndefined();
     // Looked up by name before any create: the state may have been rebuilt knowing only attempt 1.
-    expect(nextSubmission(done(retryFile(state, chain, FULL, 5)).state, chain, 5)).toMatchObject({ submit: { key: FULL }, resume: true });
+    expect(next(done(retryFile(state, chain, FULL, 5)).state)).toMatchObject({ kind: 'submit', file: { key: FULL }, resume: true });
   });
 
-  it('a new full after a skipped one drops the waiting logs older than it, as after a failed one', () => {
+  it('after a skipped full the chain starts from a new one; logs it covers are not needed', () => {
     const state = withFiles(FULL, LOG(1), LOG(3));
     const skipped = done(skipFile(state, chain, FULL, 5)).state;
     const NEW_FULL = 'erp/ERP_FULL_20261120010200.bak';
-    const next = applyUpload(skipped, chain, { key: NEW_FULL, eTag: 'e2', now: 6 }, classifyBackupFile(chain, NEW_FULL)!).state;
-    expect(next.files[LOG(1)]!.status).toBe('superseded');
-    expect(next.files[LOG(3)]!.status).toBe('waiting');
-    expect(next.meta.notices.map((n) => [n.kind, n.key])).toEqual([['late-file', LOG(1)]]);
+    const restored = succeeded(admit(skipped, NEW_FULL), NEW_FULL);
+    const [view] = viewChain(restored, chain, 5);
+    expect(view!.notNeeded.map((n) => [n.file.key, n.because])).toEqual([[LOG(1), 'covered']]);
+    expect(view!.next).toMatchObject({ kind: 'submit', file: { key: LOG(3) } });
+  });
+
+  it('restart from a newer full: restored over the database, then only the logs after it', () => {
+    const db = new SyntheticDatabase('ERP');
+    const files: [string, Uint8Array][] = [['erp/f1.bak', db.full()], ['erp/l1.trn', db.log()], ['erp/l2.trn', db.log()], ['erp/l3.trn', db.log()], ['erp/f2.bak', db.full()], ['erp/l4.trn', db.log()]];
+    let state = files.filter(([key]) => key !== 'erp/l2.trn').reduce((s, [key, bytes]) => admit(s, key, bytes), emptyChainState());
+    state = succeeded(succeeded(state, 'erp/f1.bak'), 'erp/l1.trn');
+    expect(next(state)).toMatchObject({ kind: 'wait', code: 'hole' });
+    expect(restartFrom(state, chain, 'erp/l3.trn', 6)).toEqual({ refused: 'erp/l3.trn is not a full backup DRS can restore in chain erp-prod' });
+    const restarted = done(restartFrom(state, chain, 'erp/f2.bak', 6)).state;
+    expect(restarted.files['erp/f2.bak']).toMatchObject({ status: 'waiting', cover: true });
+    expect(['erp/f1.bak', 'erp/l1.trn', 'erp/l3.trn'].map((k) => restarted.files[k]!.status)).toEqual(['superseded', 'superseded', 'superseded']);
+    expect(next(restarted)).toMatchObject({ kind: 'submit', file: { key: 'erp/f2.bak' } });
+    expect(next(succeeded(restarted, 'erp/f2.bak'))).toMatchObject({ kind: 'submit', file: { key: 'erp/l4.trn' } });
   });
 
   it('retry and skip refuse files in the wrong state, naming the state', () => {
@@ -54,10 +72,10 @@ describe('operator decisions', () => {
   it('a skipped log leaves the chain, and the next log goes after the full', () => {
     const state = failed(withFiles(FULL, LOG(1), LOG(2)), LOG(1));
     const afterFull = { ...state, files: { ...state.files, [FULL]: { ...state.files[FULL]!, status: 'succeeded' as const } } };
-    expect(nextSubmission(afterFull, chain, 5)).toMatchObject({ reason: expect.stringContaining('chain halted') });
+    expect(next(afterFull)).toMatchObject({ kind: 'wait', code: 'halted' });
     const skipped = done(skipFile(afterFull, chain, LOG(1), 5)).state;
     expect(skipped.files[LOG(1)]!.status).toBe('skipped');
-    expect(nextSubmission(skipped, chain, 5).submit?.key).toBe(LOG(2));
+    expect(next(skipped)).toMatchObject({ kind: 'submit', file: { key: LOG(2) } });
   });
 
   it('the skip warning says what breaks: the whole chain for a full, later logs for a log', () => {

@@ -13,7 +13,7 @@ import { createTransport } from '../../shared/huawei/client';
 import { FunctionGraphClient } from '../../shared/huawei/functiongraph';
 import { createLogger } from '../../shared/log/logger';
 import { startLocalCloud, type LocalCloud } from '../../scripts/local-cloud/server';
-import { obsEvent, TEST_CHAINS } from '../support/pipeline';
+import { contentFor, obsEvent, TEST_CHAINS } from '../support/pipeline';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
@@ -166,7 +166,7 @@ describe('serverless package / deploy / remove against the local cloud', () => {
     const poll = functions.find((f) => f.name.endsWith('poll-jobs'))!;
     expect(upload.environment.STATE_URL).toBeUndefined();
 
-    const object = cloud.obs.put('mig-backups', 'erp/ERP_FULL_20261120_020000.bak', {});
+    const object = cloud.obs.put('mig-backups', 'erp/ERP_FULL_20261120_020000.bak', { content: contentFor('erp/ERP_FULL_20261120_020000.bak') });
     const uploaded = await invokeZip(cloud, upload, obsEvent([{ key: 'erp/ERP_FULL_20261120_020000.bak', eTag: object.eTag, sequencer: object.sequencer }]));
     expect(uploaded, JSON.stringify(uploaded)).toMatchObject({ result: { counts: { submitted: 1 } } });
     expect(cloud.requests.filter((r) => r.operation === 'drs.createBackupMigrationJob' && r.status === 200)).toHaveLength(1);

@@ -7,7 +7,7 @@ import { startLocalCloud, type LocalCloud } from '../../scripts/local-cloud/serv
 import { SETTING_NAMES } from '../../shared/settings';
 import { SERVICES } from '../../shared/huawei/endpoints';
 import { PollerConfig } from '../../shared/poller/config';
-import { obsEvent, TEST_CHAINS } from '../support/pipeline';
+import { contentFor, obsEvent, TEST_CHAINS } from '../support/pipeline';
 
 /**
  * FunctionGraph gives a function its encrypted settings only through context.getUserData(key), its
@@ -54,7 +54,7 @@ describe('settings come from the FunctionGraph context first', () => {
     const upload = createUploadHandler({ env: {} });
     const poll = createPollHandler({ env: {} });
     try {
-      const object = cloud.obs.put('mig-backups', 'erp/ERP_FULL_20261120_020000.bak', {});
+      const object = cloud.obs.put('mig-backups', 'erp/ERP_FULL_20261120_020000.bak', { content: contentFor('erp/ERP_FULL_20261120_020000.bak') });
       const uploaded = await upload(obsEvent([{ key: 'erp/ERP_FULL_20261120_020000.bak', eTag: object.eTag, sequencer: object.sequencer }]), functionGraphContext(cloud, userData));
       expect(uploaded.counts.submitted).toBe(1);
       const created = cloud.requests.filter((r) => r.operation === 'drs.createBackupMigrationJob' && r.status === 200);
@@ -75,7 +75,7 @@ describe('settings come from the FunctionGraph context first', () => {
     const { HUAWEICLOUD_SDK_PROJECT_ID: _project, ...env } = cloud.env();
     const upload = createUploadHandler({ env: { ...env, RUNTIME_PROJECT_ID: cloud.projectId, STATE_URL: 'redis://127.0.0.1:6379', STATE_KEY_PREFIX: keyPrefix, RESTORE_CHAINS: JSON.stringify(TEST_CHAINS) } });
     try {
-      const object = cloud.obs.put('mig-backups', 'crm/CRM_FULL_20261120_020000.bak', {});
+      const object = cloud.obs.put('mig-backups', 'crm/CRM_FULL_20261120_020000.bak', { content: contentFor('crm/CRM_FULL_20261120_020000.bak') });
       const uploaded = await upload(obsEvent([{ key: 'crm/CRM_FULL_20261120_020000.bak', eTag: object.eTag, sequencer: object.sequencer }]), { getRequestID: () => 'r' });
       expect(uploaded.counts.submitted).toBe(1);
     } finally {

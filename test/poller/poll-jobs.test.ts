@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { obsEvent, startPipeline, type Pipeline } from '../support/pipeline';
+import { contentFor, obsEvent, startPipeline, type Pipeline } from '../support/pipeline';
 
 let p: Pipeline;
 afterEach(async () => {
@@ -84,14 +84,14 @@ describe('poll-jobs: whole migrations with both functions', () => {
     await p.poll();
     p.advanceClock(HOUR);
     await p.poll();
-    expect(subjects()).toEqual(['[restore-pilot] Migration chain waiting: erp-prod', '[restore-pilot] Still open: Migration chain waiting: erp-prod']);
-    expect(p.pages()[0]!.message).toContain('no full backup has been uploaded');
+    expect(subjects()).toEqual(['[restore-pilot] Migration chain waiting: erp-prod ERP', '[restore-pilot] Still open: Migration chain waiting: erp-prod ERP']);
+    expect(p.pages()[0]!.message).toContain('no full backup of ERP has been uploaded');
   });
 
   it('a lost upload event is recovered by reconcile', async () => {
     p = await startPipeline();
     await p.handler(p.upload(FULL));
-    const lost = p.cloud.obs.put('mig-backups', LOG(1)); // uploaded, but its event never arrived
+    const lost = p.cloud.obs.put('mig-backups', LOG(1), { content: contentFor(LOG(1)) }); // uploaded, but its event never arrived
     p.cloud.drs.settle();
     const tick = await p.poll();
     expect(tick).toMatchObject({ reconciled: 2, lostUploadsFound: 1, chainsAdvanced: 1 });
@@ -127,7 +127,7 @@ describe('poll-jobs: pages survive an SMN outage and overlapping ticks', () => {
     expect((await p.poll()).pages).toMatchObject({ sent: 0, failed: 1 });
     expect((await p.poll()).pages).toMatchObject({ sent: 1, failed: 0 });
     expect((await p.poll()).pages).toMatchObject({ sent: 0, suppressed: 1 });
-    expect(subjects()).toEqual(['[restore-pilot] Unrecognised file in backup folder: erp-prod']);
+    expect(subjects()).toEqual(['[restore-pilot] Backup file DRS cannot restore: erp-prod']);
   });
 
   it('two overlapping ticks neither double-advance a chain nor double-page', async () => {

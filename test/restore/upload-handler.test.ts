@@ -51,7 +51,7 @@ describe('on-backup-upload: exactly one DRS job per uploaded file version', () =
     expect((await p.handler(p.upload(FULL))).records[0]).toMatchObject({ status: 'submitted' });
     expect((await p.handler(p.upload(LOG3))).records[0]).toMatchObject({ status: 'queued', reason: expect.stringContaining(`waiting for ${FULL}`) });
     // While a job is TRANSFERRING, the next one waits.
-    expect(await p.track('erp-prod')).toMatchObject({ checked: { drsStatus: 'TRANSFERRING' } });
+    expect(await p.track('erp-prod')).toMatchObject({ checked: [expect.objectContaining({ drsStatus: 'TRANSFERRING' })], submitted: [] });
     expect(p.created()).toHaveLength(1);
     for (let i = 0; i < 4; i++) await finishAndAdvance();
     expect(p.created()).toEqual([
@@ -113,10 +113,10 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
     expect(p.cloud.drs.jobs.size).toBe(1);
     // Redelivered at once: the submission still counts as in progress; nothing is created.
     expect((await p.handler(event)).records[0]).toMatchObject({ status: 'duplicate' });
-    expect((await p.track('erp-prod')).reason).toContain('waiting for');
+    expect((await p.track('erp-prod')).submitted).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 350));
     // After the expiry the chain's next step resumes the submission and finds the job by name.
-    expect(await p.track('erp-prod')).toMatchObject({ submitted: { key: FULL, status: 'running' } });
+    expect(await p.track('erp-prod')).toMatchObject({ submitted: [expect.objectContaining({ key: FULL, status: 'running' })] });
     expect(p.cloud.drs.jobs.size).toBe(1);
     expect(p.created()).toHaveLength(1);
     expect(p.logs.text()).toContain('restore.job.adopted');
@@ -168,7 +168,7 @@ describe('on-backup-upload: failures halt the chain; a re-upload retries', () =>
     p.cloud.drs.script('ERP_FULL_20261120000000.bak', { status: 'PRECHECK FAILED', errorLog: 'The backup file is damaged.' });
     const original = p.upload(FULL);
     await p.handler(original);
-    expect(await finishAndAdvance()).toMatchObject({ checked: { drsStatus: 'PRECHECK FAILED' } });
+    expect(await finishAndAdvance()).toMatchObject({ checked: [expect.objectContaining({ drsStatus: 'PRECHECK FAILED' })] });
     // A late redelivery of the original event is not a re-upload: nothing is retried.
     expect((await p.handler(original)).records[0]).toMatchObject({ status: 'duplicate' });
     const halted = await p.store.load('erp-prod');
@@ -206,10 +206,10 @@ describe('on-backup-upload: cutover and chain modes', () => {
     expect((await p.handler(p.upload('crm/CRM_LOG_20261120010000.trn'))).records[0]).toMatchObject({ status: 'ignored' });
   });
 
-  it('an unrecognised file under a chain is reported and recorded for on-call, never restored', async () => {
+  it('a file under a chain that is not a SQL Server backup is refused with its reason, never restored', async () => {
     p = await startPipeline();
-    expect((await p.handler(p.upload('erp/notes.txt'))).records[0]).toMatchObject({ status: 'ignored', reason: expect.stringContaining('unrecognised') });
-    expect((await p.store.load('erp-prod')).meta.notices).toMatchObject([{ kind: 'unrecognised-file', key: 'erp/notes.txt' }]);
+    expect((await p.handler(p.upload('erp/notes.txt'))).records[0]).toMatchObject({ status: 'refused', reason: expect.stringContaining('not-a-backup') });
+    expect((await p.store.load('erp-prod')).files['erp/notes.txt']).toMatchObject({ status: 'refused', refusal: { code: 'not-a-backup' } });
     expect(p.created()).toHaveLength(0);
   });
 });
@@ -247,14 +247,14 @@ describe('on-backup-upload: malformed and hostile events', () => {
     expect(byIndex[6]![1]).toContain('eTag');
     expect(summary.records[9]).toMatchObject({ status: 'submitted', key: FULL });
     expect(summary.records[10]).toMatchObject({ status: 'submitted', key: 'crm/CRM DB_FULL_20261120000000.bak' });
-    expect(summary.records[11]).toMatchObject({ status: 'ignored', key: 'erp/x.trn', reason: expect.stringContaining('unrecognised') });
-    expect(summary.counts).toMatchObject({ submitted: 2, ignored: 10 });
+    expect(summary.records[11]).toMatchObject({ status: 'refused', key: 'erp/x.trn', reason: expect.stringContaining('not-a-backup') });
+    expect(summary.counts).toMatchObject({ submitted: 2, ignored: 9, refused: 1 });
     expect(p.created().map((c) => c.file)).toEqual([FULL, 'crm/CRM DB_FULL_20261120000000.bak']);
   });
 
   it('an event without Records is an empty summary, not a crash', async () => {
     p = await startPipeline();
-    expect(await p.handler({ hello: 'world' })).toEqual({ records: [], counts: { submitted: 0, queued: 0, duplicate: 0, ignored: 0, cutover: 0, failed: 0 } });
+    expect(await p.handler({ hello: 'world' })).toEqual({ records: [], counts: { submitted: 0, queued: 0, duplicate: 0, refused: 0, ignored: 0, cutover: 0, failed: 0 } });
     expect(await p.handler(obsEvent([]))).toMatchObject({ records: [] });
   });
 

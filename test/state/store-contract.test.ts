@@ -24,8 +24,6 @@ const factories: Record<string, (options?: StoreOptions) => StateStore> = {
 const record = (key: string, overrides: Partial<BackupFileRecord> = {}): BackupFileRecord => ({
   key,
   eTag: 'e1',
-  kind: 'incremental',
-  order: '1',
   final: false,
   status: 'waiting',
   attempt: 1,

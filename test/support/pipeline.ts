@@ -6,6 +6,7 @@ import { createHuaweiClient } from '../../shared/huawei/client';
 import { trackChain } from '../../shared/restore/track';
 import { openStateStore } from '../../shared/state/open';
 import type { StateStore } from '../../shared/state/store';
+import { backupForName } from '../../scripts/synthetic/backups';
 import { captureLogs } from './cloud';
 import { startLocalCloud, type LocalCloud } from '../../scripts/local-cloud/server';
 
@@ -41,13 +42,25 @@ export function obsEvent(objects: { bucket?: string; key: string; eTag: string; 
   };
 }
 
+/** What a test upload holds when it gives no content: a backup for a backup's name, else a note. */
+export function contentFor(key: string): Uint8Array {
+  try {
+    return backupForName(key);
+  } catch {
+    return new TextEncoder().encode(`notes about ${key}\n`);
+  }
+}
+
 export interface Pipeline {
   cloud: LocalCloud;
   store: StateStore;
   handler: (event: unknown, context?: object) => ReturnType<ReturnType<typeof createUploadHandler>>;
   logs: ReturnType<typeof captureLogs>;
-  /** Puts the object in OBS and returns the event OBS would send for it (same content unless given). */
-  upload(key: string, options?: { bucket?: string; content?: string }): ReturnType<typeof obsEvent>;
+  /**
+   * Puts the object in OBS and returns the event OBS would send for it. A `DB_FULL_…`/`DB_LOG_…` name
+   * gets a synthetic backup whose LSNs follow its timestamp (backupForName); any other name a text file.
+   */
+  upload(key: string, options?: { bucket?: string; content?: Uint8Array }): ReturnType<typeof obsEvent>;
   /** One poller tick through the real poll-jobs handler, at the pipeline clock. */
   poll(context?: object): ReturnType<ReturnType<typeof createPollHandler>>;
   /** Moves the poller's clock forward (stuck jobs, stale backups, gaps). */
@@ -100,8 +113,8 @@ export async function startPipeline(
     store,
     handler,
     logs,
-    upload: (key, { bucket = 'mig-backups', content }: { bucket?: string; content?: string } = {}) => {
-      const object = cloud.obs.put(bucket, key, content === undefined ? {} : { content });
+    upload: (key, { bucket = 'mig-backups', content }: { bucket?: string; content?: Uint8Array } = {}) => {
+      const object = cloud.obs.put(bucket, key, { content: content ?? contentFor(key) });
       return obsEvent([{ bucket, key, eTag: object.eTag, sequencer: object.sequencer }]);
     },
     track: (chainId) =>
