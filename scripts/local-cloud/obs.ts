@@ -4,7 +4,10 @@ import type { Route, RouteResponse } from './route';
 export interface StoredObject {
   bucket: string;
   key: string;
+  /** The size listed; the content's length unless `put` was given another. */
   size: number;
+  /** What GET object serves. */
+  content: Buffer;
   /** MD5 of the content, as OBS gives a single PUT: the same bytes uploaded again get the same eTag. */
   eTag: string;
   /** Grows with every upload, as the event's `sequencer` does. */
@@ -17,6 +20,8 @@ export class ObsStore {
   private readonly objects = new Map<string, StoredObject>();
   private readonly buckets = new Set<string>();
   private uploads = 0;
+  /** Serve GET object whole whatever the Range asks, as a server that ignores Range would. */
+  ignoreRange = false;
 
   createBucket(bucket: string): void {
     this.buckets.add(bucket);
@@ -25,14 +30,17 @@ export class ObsStore {
   /**
    * Stores (or replaces) an object. Its content defaults to a stand-in derived from the key, so
    * uploading the same file again gives the same eTag, as in OBS; pass `content` to change the file.
+   * `size` is the size listed: by default the content's length, or 1 MiB for the stand-in (whose few
+   * bytes are what GET object serves).
    */
-  put(bucket: string, key: string, options: { content?: string; size?: number } = {}): StoredObject {
+  put(bucket: string, key: string, options: { content?: string | Uint8Array; size?: number } = {}): StoredObject {
     this.uploads += 1;
     this.buckets.add(bucket);
-    const content = options.content ?? `backup data of ${key}`;
+    const content = Buffer.from(options.content ?? `backup data of ${key}`);
     const eTag = createHash('md5').update(content).digest('hex');
     const sequencer = this.uploads.toString(16).toUpperCase().padStart(32, '0');
-    const object = { bucket, key, size: options.size ?? 1024 * 1024, eTag, sequencer, lastModified: new Date(Date.now() + this.uploads) };
+    const size = options.size ?? (options.content === undefined ? 1024 * 1024 : content.length);
+    const object = { bucket, key, size, content, eTag, sequencer, lastModified: new Date(Date.now() + this.uploads) };
     this.objects.set(`${bucket}/${key}`, object);
     return object;
   }
@@ -73,8 +81,57 @@ export class ObsStore {
           };
         },
       },
+      {
+        // GetObject, path style. The key is taken from the raw path (decoded once, so `%2F` is a `/`).
+        method: 'GET',
+        pattern: /^\/(?<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(?<key>.+)$/,
+        operation: 'obs.getObject',
+        auth: 'obs',
+        handle: ({ params, rawPath, headers }) => {
+          const bucket = params.bucket!;
+          if (!this.buckets.has(bucket)) return xmlError(404, 'NoSuchBucket', 'The specified bucket does not exist');
+          const key = decodeURIComponent(rawPath.slice(rawPath.indexOf('/', 1) + 1));
+          const object = this.get(bucket, key);
+          if (!object) return xmlError(404, 'NoSuchKey', 'The specified key does not exist.');
+          const ifMatch = single(headers['if-match']);
+          if (ifMatch !== undefined && !ifMatch.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '').replace(/"/g, '') === object.eTag)) {
+            return xmlError(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+          }
+          const meta = { etag: `"${object.eTag}"`, 'last-modified': object.lastModified.toUTCString(), 'accept-ranges': 'bytes', 'content-type': 'binary/octet-stream' };
+          const range = this.ignoreRange ? undefined : byteRange(single(headers.range), object.content.length);
+          if (!range) return { status: 200, body: object.content, headers: meta };
+          return {
+            status: 206,
+            body: object.content.subarray(range.start, range.end + 1),
+            headers: { ...meta, 'content-range': `bytes ${range.start}-${range.end}/${object.content.length}` },
+          };
+        },
+      },
     ];
   }
+}
+
+const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * One `bytes=a-b`, `bytes=a-` or `bytes=-n` range within `size`, or undefined for the whole object:
+ * no Range, a malformed or multiple one (ignored, as HTTP allows), or an unsatisfiable one (OBS may
+ * then answer 200 with the whole object, which is what this cloud does).
+ */
+export function byteRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? '');
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    start = Math.max(0, size - Number(match[2]));
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+    if (match[2] !== '' && Number(match[2]) < start) return undefined;
+  }
+  return start >= size || end < start ? undefined : { start, end };
 }
 
 export function escapeXml(text: string): string {

@@ -1,12 +1,17 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
 export interface RouteRequest {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  /** The path as sent, still percent-encoded. */
+  rawPath: string;
+  headers: IncomingHttpHeaders;
 }
 
 export interface RouteResponse {
   status: number;
-  /** Sent as JSON, or as XML when it is a string (OBS). */
+  /** Sent as JSON, as XML when it is a string (OBS), or as bytes when it is a Buffer (OBS objects). */
   body: unknown;
   headers?: Record<string, string>;
 }

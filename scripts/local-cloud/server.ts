@@ -28,6 +28,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   body: unknown;
   status: number;
+  /** The Range header asked for (OBS GetObject), when there was one. */
+  range?: string;
 }
 
 export interface LocalCloud {
@@ -100,6 +102,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   const send = (res: ServerResponse, response: RouteResponse) => {
     if (res.destroyed) return;
+    if (Buffer.isBuffer(response.body)) {
+      res.writeHead(response.status, { 'content-type': 'binary/octet-stream', 'content-length': response.body.length, 'x-obs-request-id': randomUUID().replace(/-/g, ''), ...response.headers });
+      res.end(response.body);
+      return;
+    }
     const xml = typeof response.body === 'string';
     const requestId = randomUUID().replace(/-/g, '');
     res.writeHead(response.status, { 'content-type': xml ? 'application/xml' : 'application/json', [xml ? 'x-obs-request-id' : 'x-request-id']: requestId, ...response.headers });
@@ -124,7 +131,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (!match) return send(res, { status: 404, body: { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment' } });
 
     if (match.route.auth === 'obs') {
-      const verified = verifyObsSignature({ method, resource: `/${match.params.bucket}/`, headers: req.headers }, keys);
+      // The canonical resource is `/bucket/` for the bucket, or `/bucket/key` with the key as sent (path style: the raw path).
+      const resource = match.params.key === undefined ? `/${match.params.bucket}/` : rawPath;
+      const verified = verifyObsSignature({ method, resource, headers: req.headers }, keys);
       if (!verified.ok) return send(res, xmlError(403, 'SignatureDoesNotMatch', verified.message));
     } else {
       const verified = verifySignature({ method, path: rawPath, query: queryRecord(query), headers: req.headers, rawBody }, keys);
@@ -135,6 +144,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
 
     const { operation } = match.route;
+    const range = typeof req.headers.range === 'string' ? { range: req.headers.range } : {};
     let dropAfter = false;
     for (const fault of faults.take(operation)) {
       if (fault.kind === 'latency') await sleep(fault.ms);
@@ -142,7 +152,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       else if (fault.kind === 'drop-after') dropAfter = true;
       else {
         const body = fault.body ?? { error_code: fault.errorCode ?? (fault.status === 429 ? 'APIGW.0308' : 'SYS.0500'), error_msg: fault.errorMsg ?? `injected fault: HTTP ${fault.status}` };
-        requests.push({ operation, method, path: rawPath, query, body: undefined, status: fault.status });
+        requests.push({ operation, method, path: rawPath, query, body: undefined, status: fault.status, ...range });
         return send(res, { status: fault.status, body, headers: fault.retryAfter ? { 'retry-after': fault.retryAfter } : {} });
       }
     }
@@ -153,8 +163,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     } catch {
       return send(res, { status: 400, body: { error_code: 'APIGW.0201', error_msg: 'Request body is not valid JSON' } });
     }
-    const response = match.route.handle({ params: match.params, query, body });
-    requests.push({ operation, method, path: rawPath, query, body, status: response.status });
+    const response = match.route.handle({ params: match.params, query, body, rawPath, headers: req.headers });
+    requests.push({ operation, method, path: rawPath, query, body, status: response.status, ...range });
     if (dropAfter) return req.socket.destroy();
     send(res, response);
   };

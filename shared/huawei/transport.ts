@@ -21,6 +21,14 @@ export interface ApiRequest {
   obsResource?: string;
   /** Overrides the service endpoint for this request (OBS virtual-hosted bucket addresses). */
   origin?: URL;
+  /** Extra request headers (e.g. `Range`, `If-Match`); signed like the others where the scheme covers them. */
+  headers?: Record<string, string>;
+  /**
+   * Reads the body as bytes, keeping at most this many: the rest of the stream is destroyed unread, so
+   * an object whose range was ignored is never buffered whole. The 2xx answer carries `bytes`, `text`
+   * stays empty and `body` is {} (no content reaches parsing, errors or logs).
+   */
+  maxBodyBytes?: number;
   /**
    * Reads are retried on 429, 5xx and network errors. Calls that create something are sent once:
    * a blind resend could create a second restore job, so the caller decides what happens next.
@@ -34,6 +42,10 @@ export interface ApiResponse {
   body: unknown;
   text: string;
   requestId: string | undefined;
+  /** Only with `maxBodyBytes`: the first bytes of the 2xx body, at most that many. */
+  bytes?: Uint8Array;
+  /** Only with `maxBodyBytes`: the response's Content-Range, if any. */
+  contentRange?: string;
 }
 
 export interface RetryPolicy {
@@ -89,6 +101,8 @@ export class PoolCache {
 export const sharedPools = new PoolCache();
 
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 5_000 };
+/** In byte-reading mode, how much of an error answer is read for its code and message. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date. */
@@ -179,10 +193,10 @@ export class Transport {
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     let headers: Record<string, string>;
     if (request.obsResource !== undefined) {
-      const unsigned: Record<string, string> = credentials.securityToken ? { 'x-obs-security-token': credentials.securityToken } : {};
+      const unsigned: Record<string, string> = { ...request.headers, ...(credentials.securityToken ? { 'x-obs-security-token': credentials.securityToken } : {}) };
       headers = { ...signObsRequest({ method: request.method, resource: request.obsResource, headers: unsigned }, credentials), host: base.host };
     } else {
-      const unsigned: Record<string, string> = { 'Content-Type': 'application/json' };
+      const unsigned: Record<string, string> = { 'Content-Type': 'application/json', ...request.headers };
       if (credentials.securityToken) unsigned['X-Security-Token'] = credentials.securityToken;
       headers = signRequest(
         { method: request.method, path, host: base.host, query: request.query, headers: unsigned, ...(body ? { body } : {}) },
@@ -197,6 +211,7 @@ export class Transport {
     let status: number;
     let responseHeaders: Record<string, string | string[] | undefined>;
     let text: string;
+    let bytes: Uint8Array | undefined;
     try {
       const response = await undiciRequest.call(this.pools.get(base.origin), {
         method: request.method,
@@ -209,13 +224,25 @@ export class Transport {
       });
       status = response.statusCode;
       responseHeaders = response.headers;
-      text = await response.body.text();
+      if (request.maxBodyBytes === undefined) text = await response.body.text();
+      else if (status >= 400) {
+        // An error answer is the service's small XML or JSON, not the object: read it (capped) as text for its code and message.
+        text = Buffer.from(await readAtMost(response.body, MAX_ERROR_BODY_BYTES)).toString('utf8');
+      } else {
+        bytes = await readAtMost(response.body, request.maxBodyBytes);
+        text = '';
+      }
     } catch (cause) {
       const code = (cause as { code?: string; name?: string }).code ?? '';
       const name = (cause as { name?: string }).name ?? '';
       throw fail(TIMEOUT_CODES.has(code) || name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', cause);
     }
 
+    if (bytes !== undefined) {
+      const requestId = header(responseHeaders, 'x-request-id') ?? header(responseHeaders, 'x-obs-request-id');
+      const contentRange = header(responseHeaders, 'content-range');
+      return { status, body: {}, text: '', bytes, requestId, retryAfter: undefined, ...(contentRange === undefined ? {} : { contentRange }) };
+    }
     let parsed: unknown = {};
     if (text && /^\s*[{[]/.test(text)) {
       try {
@@ -229,6 +256,22 @@ export class Transport {
       header(responseHeaders, 'x-request-id') ?? header(responseHeaders, 'x-obs-request-id') ?? (typeof fields.request_id === 'string' ? fields.request_id : undefined);
     return { status, body: parsed, text, requestId, retryAfter: header(responseHeaders, 'retry-after') };
   }
+}
+
+/**
+ * The first `max` bytes of a body; once they are in, the rest of the stream is destroyed (breaking out
+ * of the iteration destroys it, which aborts the request), so a body far larger is never read whole.
+ */
+async function readAtMost(body: AsyncIterable<Uint8Array>, max: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const take = Math.min(chunk.length, max - size);
+    if (take > 0) chunks.push(take === chunk.length ? chunk : chunk.subarray(0, take));
+    size += take;
+    if (size >= max) break;
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /** Error bodies are JSON `{error_code, error_msg}`, or OBS's XML `<Error><Code/><Message/></Error>`. */
