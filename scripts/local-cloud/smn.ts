@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { MESSAGE_MAX_BYTES, SUBJECT_MAX_BYTES } from '../../shared/huawei/smn';
 import { error, ok, type Route } from './route';
+
+/** SMN publish limits from the documentation (its own copy: the client keeps another). */
+const SUBJECT_MAX_BYTES = 512;
+const MESSAGE_MAX_BYTES = 256 * 1024;
 
 export interface PublishedMessage {
   topicUrn: string;
