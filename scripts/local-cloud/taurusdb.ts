@@ -1,7 +1,7 @@
-import { taurusBackups } from './fixtures';
+import { taurusBackups, type TaurusBackupRecord } from './fixtures';
 import { error, intParam, ok, type Route } from './route';
 
-export type TaurusBackupRecord = (typeof taurusBackups)[number];
+export type { TaurusBackupRecord };
 
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{4})$/;
 

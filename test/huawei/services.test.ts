@@ -32,6 +32,13 @@ describe('DCS getMigrationTask', () => {
     }
   });
 
+  it('keeps the statuses DCS answers beyond the page, and one nobody has seen yet, as sent', async () => {
+    for (const status of ['CREATING', 'ERROR', 'DELETED', 'MIGRATION_SUCCESS', 'PAUSED_FOR_SOMETHING_NEW']) {
+      h.cloud.dcs.setStatus(TASK_ID, status);
+      await expect(h.client.dcs.getMigrationTask(TASK_ID)).resolves.toMatchObject({ status });
+    }
+  });
+
   it('an unknown task is a typed 404', async () => {
     await expect(h.client.dcs.getMigrationTask('missing')).rejects.toMatchObject({ status: 404, operation: 'dcs.getMigrationTask' });
   });
@@ -47,6 +54,11 @@ describe('TaurusDB listBackups', () => {
     expect(sent.query.get('begin_time')).toBe('2018-08-06T10:41:14+0800');
     const all = await h.client.taurusdb.listAllBackups({ instance_id: TAURUS_INSTANCE, status: 'FAILED' });
     expect(all.map((b) => b.id)).toEqual(['b2']);
+  });
+
+  it('reads a backup as the service answers it: AVAILABLE, size in MB with a fraction, backup_level a string', async () => {
+    const [backup] = await h.client.taurusdb.listAllBackups({ instance_id: TAURUS_INSTANCE, begin_time: '2018-08-09T00:00:00+0800', end_time: '2018-08-10T00:00:00+0800' });
+    expect(backup).toMatchObject({ status: 'AVAILABLE', size: 27.5, backup_level: '0' });
   });
 
   it('validates times, pairs and limits before sending', async () => {

@@ -226,6 +226,29 @@ describe('poll-jobs: DCS and TaurusDB watches', () => {
     expect(subjects()[1]).toBe('[restore-pilot] RESOLVED: DCS Redis migration failed: migration1');
   });
 
+  it('a DCS task in ERROR pages as a failure; a status DCS adds later is logged as sent, not turned into "cannot check"', async () => {
+    p = await startPipeline({ pollEnv: { WATCH_DCS_TASK_IDS: TASK } });
+    p.cloud.dcs.setStatus(TASK, 'ERROR');
+    await p.poll();
+    expect(subjects()).toEqual(['[restore-pilot] DCS Redis migration failed: migration1']);
+    expect(p.pages()[0]!.message).toContain(`(${TASK}) is ERROR.`);
+    p.cloud.dcs.setStatus(TASK, 'SOME_NEW_STATE');
+    p.advanceClock(60 * 60_000); // past the "cannot check" grace period
+    const tick = await p.poll();
+    expect(tick.errors).toEqual([]);
+    expect(subjects()).toEqual(['[restore-pilot] DCS Redis migration failed: migration1', '[restore-pilot] RESOLVED: DCS Redis migration failed: migration1']);
+    expect(p.logs.text()).toContain('SOME_NEW_STATE');
+  });
+
+  it('TaurusDB: an AVAILABLE backup counts as done, so a fresh one pages nothing', async () => {
+    p = await startPipeline({ pollEnv: { WATCH_TAURUSDB_INSTANCE_IDS: INSTANCE, TAURUSDB_BACKUP_MAX_AGE_HOURS: '24' } });
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * HOUR).toISOString().slice(0, 19) + '+0000';
+    p.cloud.taurusdb.add({ ...p.cloud.taurusdb.backups[1]!, id: 'fresh-available', status: 'AVAILABLE', begin_time: at(1), end_time: at(0.9) });
+    const tick = await p.poll();
+    expect(tick.errors).toEqual([]);
+    expect(p.pages()).toEqual([]);
+  });
+
   it('TaurusDB: a failed newest backup and a stale last completed backup each page once, and resolve on a fresh backup', async () => {
     p = await startPipeline({ pollEnv: { WATCH_TAURUSDB_INSTANCE_IDS: INSTANCE, TAURUSDB_BACKUP_MAX_AGE_HOURS: '24' } });
     const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * HOUR).toISOString().slice(0, 19) + '+0000';
