@@ -95,6 +95,29 @@ describe('SMN publishMessage', () => {
     await expect(h.client.smn.publishMessage(topic(), { subject: 'é'.repeat(256), message: 'x'.repeat(256 * 1024) })).resolves.toBeDefined();
   });
 
+  it('publishes a message_structure: each protocol gets its own text, others the default', async () => {
+    const structure = JSON.stringify({ default: 'full page', email: 'full page for email', sms: 'short text' });
+    await h.client.smn.publishMessage(topic(), { subject: 'Restore failed', message_structure: structure });
+    expect(h.cloud.smn.messages.at(-1)!.deliveries).toEqual({
+      email: { delivered: true, subject: 'Restore failed', text: 'full page for email' },
+      sms: { delivered: true, text: 'short text' },
+      https: { delivered: true, text: 'full page' },
+    });
+  });
+
+  it('checks a message_structure before sending, and the local SMN checks it on its own', async () => {
+    for (const bad of ['not json', '[]', JSON.stringify({ sms: 'no default' }), JSON.stringify({ default: 'x', sms: 1 })]) {
+      await expect(h.client.smn.publishMessage(topic(), { message_structure: bad })).rejects.toMatchObject({ field: 'message_structure' });
+    }
+    expect(h.cloud.requests).toHaveLength(0);
+    const { Transport } = await import('../../shared/huawei/transport');
+    const { resolveEndpoints } = await import('../../shared/huawei/endpoints');
+    const { DEFAULT_ACCESS_KEY } = await import('../../scripts/local-cloud/server');
+    const raw = new Transport({ endpoints: resolveEndpoints(h.cloud.env()), credentials: { ...DEFAULT_ACCESS_KEY, source: 'environment' }, logger: h.logs.logger, pools: h.pools });
+    const send = (body: unknown) => raw.send({ operation: 'raw', service: 'smn', method: 'POST', path: `/v2/${h.cloud.projectId}/notifications/topics/${topic()}/publish`, body, retry: false });
+    await expect(send({ message_structure: JSON.stringify({ sms: 'no default' }) })).rejects.toMatchObject({ status: 400, errorMsg: expect.stringContaining('default') });
+  });
+
   it('is not retried: a 500 reaches SMN once', async () => {
     h.cloud.faults.add({ operation: 'smn.publishMessage', kind: 'status', status: 500, count: 1 });
     await expect(h.client.smn.publishMessage(topic(), { message: 'x' })).rejects.toMatchObject({ status: 500, outcomeUnknown: true });
