@@ -1,16 +1,26 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Route, RouteResponse } from './route';
 
+/** How the object came to be: each gives its own `ObjectCreated:` event. */
+export type CreatedBy = 'Put' | 'Post' | 'Copy' | 'CompleteMultipartUpload';
+
 export interface StoredObject {
   bucket: string;
   key: string;
   size: number;
-  /** MD5 of the content, as OBS gives a single PUT: the same bytes uploaded again get the same eTag. */
+  /**
+   * For a PUT, POST or copy: the MD5 of the content, so the same bytes uploaded again get the same
+   * eTag. For a multipart upload: the MD5 of the parts' MD5s and `-{parts}`, not the content's MD5, so
+   * the same bytes uploaded in other parts get another eTag.
+   */
   eTag: string;
   /** Grows with every upload, as the event's `sequencer` does. */
   sequencer: string;
   lastModified: Date;
+  createdBy: CreatedBy;
 }
+
+const md5 = (data: string | Buffer) => createHash('md5').update(data).digest();
 
 /** The objects "uploaded" to OBS; DRS reads it to find backup files. */
 export class ObsStore {
@@ -26,15 +36,33 @@ export class ObsStore {
    * Stores (or replaces) an object. Its content defaults to a stand-in derived from the key, so
    * uploading the same file again gives the same eTag, as in OBS; pass `content` to change the file.
    */
-  put(bucket: string, key: string, options: { content?: string; size?: number } = {}): StoredObject {
+  put(bucket: string, key: string, options: { content?: string; size?: number; createdBy?: 'Put' | 'Post' } = {}): StoredObject {
+    const content = options.content ?? `backup data of ${key}`;
+    return this.store(bucket, key, { size: options.size ?? 1024 * 1024, eTag: md5(content).toString('hex'), createdBy: options.createdBy ?? 'Put' });
+  }
+
+  /** A multipart upload of `content` in `parts` parts: its eTag is not the content's MD5. */
+  putMultipart(bucket: string, key: string, options: { content?: string; parts: number; size?: number }): StoredObject {
+    const content = Buffer.from(options.content ?? `backup data of ${key}`);
+    const partSize = Math.ceil(content.length / options.parts);
+    const partMd5s = Array.from({ length: options.parts }, (_, i) => md5(content.subarray(i * partSize, (i + 1) * partSize)));
+    return this.store(bucket, key, { size: options.size ?? 64 * 1024 * 1024, eTag: `${md5(Buffer.concat(partMd5s)).toString('hex')}-${options.parts}`, createdBy: 'CompleteMultipartUpload' });
+  }
+
+  /** A server-side copy: the same content, so the same eTag, under a new key. */
+  copy(from: { bucket: string; key: string }, bucket: string, key: string): StoredObject {
+    const source = this.get(from.bucket, from.key);
+    if (!source) throw new Error(`no object ${from.bucket}/${from.key} to copy`);
+    return this.store(bucket, key, { size: source.size, eTag: source.eTag, createdBy: 'Copy' });
+  }
+
+  private store(bucket: string, key: string, object: Pick<StoredObject, 'size' | 'eTag' | 'createdBy'>): StoredObject {
     this.uploads += 1;
     this.buckets.add(bucket);
-    const content = options.content ?? `backup data of ${key}`;
-    const eTag = createHash('md5').update(content).digest('hex');
     const sequencer = this.uploads.toString(16).toUpperCase().padStart(32, '0');
-    const object = { bucket, key, size: options.size ?? 1024 * 1024, eTag, sequencer, lastModified: new Date(Date.now() + this.uploads) };
-    this.objects.set(`${bucket}/${key}`, object);
-    return object;
+    const stored = { bucket, key, ...object, sequencer, lastModified: new Date(Date.now() + this.uploads) };
+    this.objects.set(`${bucket}/${key}`, stored);
+    return stored;
   }
 
   get(bucket: string, key: string): StoredObject | undefined {

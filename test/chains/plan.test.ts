@@ -213,6 +213,7 @@ describe('chain config', () => {
     expect(bad([{ id: 'x', bucket: 'bb-b', targetInstanceId: 'i', fileNamePattern: '^(?<n>\\d+)$' }])).toThrow(/fileNamePattern.*order/);
     expect(bad([{ id: 'x', bucket: 'bb-b', targetInstanceId: 'i', restore: { isDefaultRestore: false } }])).toThrow(/restore\.dbNames/);
     expect(bad([{ id: 'x', bucket: 'bb-b', targetInstanceId: 'i', restore: { resetDbNameMap: { '': 'n' } } }])).toThrow(/resetDbNameMap.*full-only/);
+    expect(bad([{ id: 'x', bucket: 'bb-b', targetInstanceId: 'i', mode: 'full-only', restore: { resetDbNameMap: { old_db: 'n' } } }])).toThrow(/resetDbNameMap.*key ""/);
     expect(bad([{ id: 'x', bucket: 'bb-b', targetInstanceId: 'i', typo: 1 }])).toThrow(/RESTORE_CHAINS\[0\]/);
     expect(bad([{ id: 'x', bucket: 'bb-b', targetInstanceId: 'i', smnTopicUrn: 'nope' }])).toThrow(/smnTopicUrn/);
     expect(bad([{ id: 'x', bucket: 'bb-b', prefix: 'a/', targetInstanceId: 'i', cutoverMarker: 'b/CUT' }])).toThrow(/cutoverMarker/);
