@@ -3,7 +3,11 @@ import { ok, type Route } from './route';
 
 export type MigrationTaskRecord = (typeof dcsMigrationTasks)[number] & Record<string, unknown>;
 
-/** DCS Redis migration tasks, seeded from the reference example; tests change them directly. */
+/**
+ * DCS Redis migration tasks, seeded from the reference example; tests change them directly. A task's
+ * status is any of the reference page's values or those DCS also answers (CREATING, ERROR, DELETED,
+ * MIGRATION_SUCCESS); setStatus takes any string so a test can show a value nobody has seen yet.
+ */
 export class DcsService {
   readonly tasks = new Map<string, MigrationTaskRecord>(dcsMigrationTasks.map((task) => [task.task_id, structuredClone(task)]));
 

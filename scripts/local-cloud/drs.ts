@@ -1,8 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { DRS_JOB_STATUSES, type CreateBackupMigrationJobRequest, type DrsJobStatus } from '../../shared/huawei/drs-schemas';
 import type { ObsStore } from './obs';
 import { error, intParam, ok, type Route } from './route';
+
+/**
+ * The job statuses of drs-v5-list-backup-migration-jobs.txt, written down here rather than taken from
+ * the client: the local cloud is a second reading of the spec, so the two can disagree and a test see it.
+ */
+const JOB_STATUSES = ['TRANSFERRING', 'SUCCESS', 'FAILED', 'PRECHECK FAILED'] as const;
+type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Get answers `recovery_mode` as "1" (full) or "2" (incremental), not as the "full"/"incre" sent. */
+const RECOVERY_MODE_ANSWERED = { full: '1', incre: '2' } as const;
+
+/** The fields of a create request the simulation reads, once createRequestProblem has passed it. */
+interface CreateRequest {
+  base_info: { name: string; engine_type: string; description?: string; tags?: { key?: string; value?: string }[]; enterprise_project_id?: string };
+  target_db_info: { target_instance_id: string; file_id?: string };
+  backup_info: { file_source: 'OBS' | 'RDS'; bucket_name?: string; files: { name: string; obs_path?: string }[] };
+  options: { is_last_backup: boolean; is_precheck: boolean; recovery_mode: 'full' | 'incre'; reset_db_name_map?: Record<string, string> } & Record<string, unknown>;
+}
 
 /** What a restore of a given backup file will end in. */
 export interface ScriptedOutcome {
@@ -21,7 +38,7 @@ export interface DrsOptions {
 
 interface SimJob {
   id: string;
-  request: CreateBackupMigrationJobRequest & { base_info: { name: string } };
+  request: CreateRequest;
   createdAt: number;
   /** When the job reaches its outcome; Infinity while stuck. */
   endsAt: number;
@@ -58,6 +75,12 @@ export function createRequestProblem(body: unknown): string | undefined {
   if (typeof options.is_last_backup !== 'boolean') return 'options.is_last_backup: mandatory boolean';
   if (typeof options.is_precheck !== 'boolean') return 'options.is_precheck: mandatory boolean';
   if (options.recovery_mode !== 'full' && options.recovery_mode !== 'incre') return 'options.recovery_mode: full or incre';
+  // "Currently, the format key is \"\", and value indicates the name of the new database." The page's
+  // RDS example keys it by database name; for OBS files only "" is accepted.
+  const renames = options.reset_db_name_map;
+  if (backup.file_source === 'OBS' && renames !== undefined && (typeof renames !== 'object' || renames === null || Object.entries(renames).some(([k, v]) => k !== '' || typeof v !== 'string'))) {
+    return 'options.reset_db_name_map: the key must be "" and the value the new database name';
+  }
   return undefined;
 }
 
@@ -89,7 +112,7 @@ export class DrsService {
     for (const job of this.jobs.values()) if (job.endsAt > now && job.endsAt !== Infinity) job.endsAt = now;
   }
 
-  statusOf(job: SimJob): DrsJobStatus {
+  statusOf(job: SimJob): JobStatus {
     if (job.outcome === 'STUCK' || this.now() < job.endsAt) return 'TRANSFERRING';
     return job.outcome;
   }
@@ -154,7 +177,7 @@ export class DrsService {
       },
       base_info: { name, engine_type, description, enterprise_project_id, tags: request.base_info.tags ?? [] },
       target_db_info: { target_instance_id: request.target_db_info.target_instance_id },
-      options: { db_names: [], ...request.options },
+      options: { db_names: [], ...request.options, recovery_mode: RECOVERY_MODE_ANSWERED[request.options.recovery_mode] },
       new_db_names: JSON.stringify(Object.values(request.options.reset_db_name_map ?? {})),
       instance_name: '',
       ...(error_log ? { error_log } : {}),
@@ -173,7 +196,7 @@ export class DrsService {
           if (Number.isNaN(limit) || limit < 1) return error(400, 'DRS.10000001', 'Invalid parameter: limit.');
           if (Number.isNaN(offset)) return error(400, 'DRS.10000001', 'Invalid parameter: offset.');
           const status = query.get('status');
-          if (status !== null && !(DRS_JOB_STATUSES as readonly string[]).includes(status)) return error(400, 'DRS.10000001', 'Invalid parameter: status.');
+          if (status !== null && !(JOB_STATUSES as readonly string[]).includes(status)) return error(400, 'DRS.10000001', 'Invalid parameter: status.');
           const instances = query.getAll('dbs_instance_ids');
           if (instances.length > 10) return error(400, 'DRS.10000001', 'Invalid parameter: dbs_instance_ids supports at most 10 IDs.');
           const name = query.get('name')?.toLowerCase();

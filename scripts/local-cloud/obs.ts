@@ -1,6 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Route, RouteResponse } from './route';
 
+/** How the object came to be: each gives its own `ObjectCreated:` event. */
+export type CreatedBy = 'Put' | 'Post' | 'Copy' | 'CompleteMultipartUpload';
+
 export interface StoredObject {
   bucket: string;
   key: string;
@@ -8,12 +11,19 @@ export interface StoredObject {
   size: number;
   /** What GET object serves. */
   content: Buffer;
-  /** MD5 of the content, as OBS gives a single PUT: the same bytes uploaded again get the same eTag. */
+  /**
+   * For a PUT, POST or copy: the MD5 of the content, so the same bytes uploaded again get the same
+   * eTag. For a multipart upload: the MD5 of the parts' MD5s and `-{parts}`, not the content's MD5, so
+   * the same bytes uploaded in other parts get another eTag.
+   */
   eTag: string;
   /** Grows with every upload, as the event's `sequencer` does. */
   sequencer: string;
   lastModified: Date;
+  createdBy: CreatedBy;
 }
+
+const md5 = (data: string | Buffer) => createHash('md5').update(data).digest();
 
 /** The objects "uploaded" to OBS; DRS reads it to find backup files. */
 export class ObsStore {
@@ -33,16 +43,34 @@ export class ObsStore {
    * `size` is the size listed: by default the content's length, or 1 MiB for the stand-in (whose few
    * bytes are what GET object serves).
    */
-  put(bucket: string, key: string, options: { content?: string | Uint8Array; size?: number } = {}): StoredObject {
+  put(bucket: string, key: string, options: { content?: string | Uint8Array; size?: number; createdBy?: 'Put' | 'Post' } = {}): StoredObject {
+    const content = Buffer.from(options.content ?? `backup data of ${key}`);
+    const size = options.size ?? (options.content === undefined ? 1024 * 1024 : content.length);
+    return this.store(bucket, key, { content, size, eTag: md5(content).toString('hex'), createdBy: options.createdBy ?? 'Put' });
+  }
+
+  /** A multipart upload of `content` in `parts` parts: its eTag is not the content's MD5. */
+  putMultipart(bucket: string, key: string, options: { content?: string | Uint8Array; parts: number; size?: number }): StoredObject {
+    const content = Buffer.from(options.content ?? `backup data of ${key}`);
+    const partSize = Math.ceil(content.length / options.parts);
+    const partMd5s = Array.from({ length: options.parts }, (_, i) => md5(content.subarray(i * partSize, (i + 1) * partSize)));
+    return this.store(bucket, key, { content, size: options.size ?? 64 * 1024 * 1024, eTag: `${md5(Buffer.concat(partMd5s)).toString('hex')}-${options.parts}`, createdBy: 'CompleteMultipartUpload' });
+  }
+
+  /** A server-side copy: the same content, so the same eTag, under a new key. */
+  copy(from: { bucket: string; key: string }, bucket: string, key: string): StoredObject {
+    const source = this.get(from.bucket, from.key);
+    if (!source) throw new Error(`no object ${from.bucket}/${from.key} to copy`);
+    return this.store(bucket, key, { content: source.content, size: source.size, eTag: source.eTag, createdBy: 'Copy' });
+  }
+
+  private store(bucket: string, key: string, object: Pick<StoredObject, 'content' | 'size' | 'eTag' | 'createdBy'>): StoredObject {
     this.uploads += 1;
     this.buckets.add(bucket);
-    const content = Buffer.from(options.content ?? `backup data of ${key}`);
-    const eTag = createHash('md5').update(content).digest('hex');
     const sequencer = this.uploads.toString(16).toUpperCase().padStart(32, '0');
-    const size = options.size ?? (options.content === undefined ? 1024 * 1024 : content.length);
-    const object = { bucket, key, size, content, eTag, sequencer, lastModified: new Date(Date.now() + this.uploads) };
-    this.objects.set(`${bucket}/${key}`, object);
-    return object;
+    const stored = { bucket, key, ...object, sequencer, lastModified: new Date(Date.now() + this.uploads) };
+    this.objects.set(`${bucket}/${key}`, stored);
+    return stored;
   }
 
   get(bucket: string, key: string): StoredObject | undefined {

@@ -86,6 +86,22 @@ function decodeSegments(path: string): string | undefined {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * OBS's virtual-hosted style puts the bucket in the Host: `mig-backups.obs.cn-north-4.myhuaweicloud.com`
+ * (the real endpoint), or `mig-backups.127.0.0.1:9000` for this cloud on loopback.
+ */
+const VIRTUAL_HOST = /^(?<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\.(?:obs\.[a-z0-9.-]+|127\.0\.0\.1)(?::\d+)?$/;
+
+/** The bucket named by the Host header, when the request is addressed virtual-hosted style. */
+export function virtualHostedBucket(host: string | undefined): string | undefined {
+  return VIRTUAL_HOST.exec((host ?? '').toLowerCase())?.groups?.bucket;
+}
+
+/** OBS's canonical resource: `/bucket/` or `/bucket/key`, the key as sent (still percent-encoded). */
+function obsResource(bucket: string, rawPathInBucket: string): string {
+  return `/${bucket}/${rawPathInBucket.replace(/^\//, '')}`;
+}
+
 /** Starts the local stand-in for Huawei Cloud on 127.0.0.1; port 0 picks a free one. */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const projectId = options.projectId ?? DEFAULT_PROJECT_ID;
@@ -118,10 +134,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (rawBody === undefined) return send(res, { status: 413, body: { error_code: 'APIGW.0201', error_msg: 'Request entity too large' } });
     const [rawPath = '/', rawQuery = ''] = (req.url ?? '/').split('?', 2);
     const query = new URLSearchParams(rawQuery);
-    const decodedPath = decodeSegments(rawPath);
+    const hostBucket = virtualHostedBucket(req.headers.host);
+    // Virtual-hosted requests are OBS's, routed as if the bucket led the path.
+    const routedPath = hostBucket ? `/${hostBucket}${rawPath}` : rawPath;
+    const decodedPath = decodeSegments(routedPath);
     const method = req.method ?? 'GET';
     let match: { route: Route; params: Record<string, string> } | undefined;
     for (const route of routes) {
+      if (hostBucket && route.auth !== 'obs') continue;
       const m = route.method === method && decodedPath !== undefined ? route.pattern.exec(decodedPath) : null;
       if (m) {
         match = { route, params: { ...m.groups } };
@@ -131,9 +151,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (!match) return send(res, { status: 404, body: { error_code: 'APIGW.0101', error_msg: 'The API does not exist or has not been published in the environment' } });
 
     if (match.route.auth === 'obs') {
-      // The canonical resource is `/bucket/` for the bucket, or `/bucket/key` with the key as sent (path style: the raw path).
-      const resource = match.params.key === undefined ? `/${match.params.bucket}/` : rawPath;
-      const verified = verifyObsSignature({ method, resource, headers: req.headers }, keys);
+      const bucket = match.params.bucket!;
+      const inBucket = hostBucket ? rawPath : rawPath.slice(rawPath.indexOf(bucket) + bucket.length);
+      const verified = verifyObsSignature({ method, resource: obsResource(bucket, inBucket), headers: req.headers }, keys);
       if (!verified.ok) return send(res, xmlError(403, 'SignatureDoesNotMatch', verified.message));
     } else {
       const verified = verifySignature({ method, path: rawPath, query: queryRecord(query), headers: req.headers, rawBody }, keys);
@@ -163,7 +183,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     } catch {
       return send(res, { status: 400, body: { error_code: 'APIGW.0201', error_msg: 'Request body is not valid JSON' } });
     }
-    const response = match.route.handle({ params: match.params, query, body, rawPath, headers: req.headers });
+    // Routes see the path style address, bucket first, however the request addressed the bucket.
+    const response = match.route.handle({ params: match.params, query, body, rawPath: routedPath, headers: req.headers });
     requests.push({ operation, method, path: rawPath, query, body, status: response.status, ...range });
     if (dropAfter) return req.socket.destroy();
     send(res, response);

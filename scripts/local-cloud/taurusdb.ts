@@ -1,10 +1,14 @@
-import { parseTaurusTime } from '../../shared/huawei/taurusdb';
-import { taurusBackups } from './fixtures';
+import { taurusBackups, type TaurusBackupRecord } from './fixtures';
 import { error, intParam, ok, type Route } from './route';
 
-export type TaurusBackupRecord = (typeof taurusBackups)[number];
+export type { TaurusBackupRecord };
 
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{4})$/;
+
+/** Milliseconds of a `yyyy-mm-ddThh:mm:ss+0800` time: Date.parse wants the offset as +08:00. */
+function timeMs(value: string): number {
+  return Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+}
 
 /** TaurusDB backups, seeded from the reference example; tests add their own. */
 export class TaurusDbService {
@@ -34,7 +38,7 @@ export class TaurusDbService {
           if ((begin === null) !== (end === null)) return bad(begin === null ? 'begin_time' : 'end_time');
           if (begin !== null && !TIME.test(begin)) return bad('begin_time');
           if (end !== null && !TIME.test(end)) return bad('end_time');
-          if (begin !== null && end !== null && parseTaurusTime(end) <= parseTaurusTime(begin)) return bad('end_time');
+          if (begin !== null && end !== null && timeMs(end) <= timeMs(begin)) return bad('end_time');
           const backupId = query.get('backup_id');
           const type = query.get('backup_type');
           const status = query.get('status');
@@ -44,8 +48,8 @@ export class TaurusDbService {
               (backupId === null || b.id === backupId) &&
               (type === null || b.type === type) &&
               (status === null || b.status === status) &&
-              (begin === null || parseTaurusTime(b.begin_time) >= parseTaurusTime(begin)) &&
-              (end === null || parseTaurusTime(b.begin_time) <= parseTaurusTime(end)),
+              (begin === null || timeMs(b.begin_time) >= timeMs(begin)) &&
+              (end === null || timeMs(b.begin_time) <= timeMs(end)),
           );
           return ok({ backups: matching.slice(offset, offset + limit), total_count: matching.length });
         },

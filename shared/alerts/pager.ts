@@ -2,7 +2,7 @@ import type { SmnClient } from '../huawei/smn';
 import type { Logger } from '../log/logger';
 import type { PagesChange, StateStore } from '../state/store';
 import { pageRecord, planPages, type Scopes } from './ledger';
-import { pageMessage, resolvedMessage } from './page-text';
+import { pageMessage, publishRequest, resolvedMessage } from './page-text';
 import type { Problem } from './problems';
 
 /** The ledger's lock id: '_' keeps it apart from every chain id ([a-z0-9-]). */
@@ -57,7 +57,7 @@ export async function syncPages(deps: PagerDeps, problems: Problem[], scopes: Sc
     for (const { problem, reminder } of plan.send) {
       if (!inTime()) break;
       try {
-        await deps.smn.publishMessage(problem.topicUrn, pageMessage(problem, reminder));
+        await deps.smn.publishMessage(problem.topicUrn, publishRequest(pageMessage(problem, reminder)));
       } catch (error) {
         counts.failed += 1;
         deps.logger.error('page.failed', { problem: problem.id, kind: problem.kind, error, retry: 'next tick' });
@@ -72,7 +72,7 @@ export async function syncPages(deps: PagerDeps, problems: Problem[], scopes: Sc
     for (const cleared of plan.resolve) {
       if (!inTime()) break;
       try {
-        await deps.smn.publishMessage(cleared.topicUrn, resolvedMessage(cleared, deps.now()));
+        await deps.smn.publishMessage(cleared.topicUrn, publishRequest(resolvedMessage(cleared, deps.now())));
       } catch (error) {
         counts.failed += 1;
         deps.logger.error('page.resolved.failed', { problem: cleared.id, error, retry: 'next tick' });

@@ -245,7 +245,8 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
   return problems;
 }
 
-const DCS_FAILED = new Set(['FAILED', 'MIGRATION_FAILED', 'TERMINATED']);
+/** DCS statuses that mean the migration broke. Any other (running, done, deleted, or one we do not know) does not page. */
+const DCS_FAILED: ReadonlySet<string> = new Set(['FAILED', 'MIGRATION_FAILED', 'TERMINATED', 'ERROR']);
 
 /** A watched DCS migration task in a failed state. Names source and target; never their passwords. */
 export function dcsProblems(task: MigrationTask, now: number, topicUrn: string): Problem[] {
@@ -270,11 +271,15 @@ export function dcsProblems(task: MigrationTask, now: number, topicUrn: string):
   ];
 }
 
+/** A finished TaurusDB backup: COMPLETED as documented, AVAILABLE as the service also answers. */
+export const isTaurusBackupDone = (status: string) => status === 'COMPLETED' || status === 'AVAILABLE';
+
 /** A watched TaurusDB instance: its newest backup failed, or its newest completed backup is too old. */
 export function taurusProblems(instanceId: string, backups: TaurusBackup[], now: number, maxAgeHours: number, topicUrn: string): Problem[] {
   const byTime = [...backups].filter((b) => b.begin_time).sort((a, b) => parseTaurusTime(b.begin_time!) - parseTaurusTime(a.begin_time!));
   const problems: Problem[] = [];
-  const newest = byTime.find((b) => b.status !== 'BUILDING' && b.status !== 'DELETING');
+  // The newest backup that ended one way or the other; one still building or being deleted says nothing yet.
+  const newest = byTime.find((b) => b.status === 'FAILED' || isTaurusBackupDone(b.status));
   if (newest?.status === 'FAILED') {
     problems.push({
       id: `taurusdb-backup-failed:${instanceId}:${newest.id}`,
@@ -287,7 +292,7 @@ export function taurusProblems(instanceId: string, backups: TaurusBackup[], now:
       nextStep: 'Check the instance events and free storage in the TaurusDB console, then run a manual backup and confirm it completes.',
     });
   }
-  const completed = byTime.find((b) => b.status === 'COMPLETED');
+  const completed = byTime.find((b) => isTaurusBackupDone(b.status));
   const completedAt = completed ? parseTaurusTime(completed.end_time ?? completed.begin_time!) : undefined;
   if (completedAt === undefined || now - completedAt > maxAgeHours * 3_600_000) {
     problems.push({
@@ -300,7 +305,7 @@ export function taurusProblems(instanceId: string, backups: TaurusBackup[], now:
       details: [
         completedAt === undefined
           ? `What happened: TaurusDB instance ${instanceId} has no completed backup in the last ${maxAgeHours} hours.`
-          : `What happened: the newest completed backup of TaurusDB instance ${instanceId} ended ${iso(completedAt)}, more than ${maxAgeHours} hours ago.`,
+          : `What happened: the newest completed backup of TaurusDB instance ${instanceId} (${completed!.name ?? completed!.id}${typeof completed!.size === 'number' ? `, ${completed!.size} MB` : ''}) ended ${iso(completedAt)}, more than ${maxAgeHours} hours ago.`,
       ],
       nextStep: 'Check that the automated backup policy is enabled and whether a backup is stuck BUILDING; run a manual backup.',
     });

@@ -50,6 +50,7 @@ export const ChainConfig = z
     if (chain.restore.resetDbNameMap && Object.keys(chain.restore.resetDbNameMap).length > 0) {
       if (chain.mode !== 'full-only') issue(['restore', 'resetDbNameMap'], 'is allowed only in a full-only chain (DRS renames only a full backup that is also the last)');
       if (Object.keys(chain.restore.resetDbNameMap).length > 1) issue(['restore', 'resetDbNameMap'], 'may rename a single database only');
+      else if (!('' in chain.restore.resetDbNameMap)) issue(['restore', 'resetDbNameMap'], 'must be {"": "new_name"}: DRS reads only the key ""');
     }
     if (chain.cutoverMarker && !chain.cutoverMarker.startsWith(chain.prefix)) issue(['cutoverMarker'], `must be an object under the chain's prefix "${chain.prefix}"`);
   });

@@ -96,8 +96,9 @@ function isLastBackup(file: ReadableFile, chain: Pick<Chain, 'mode'>): boolean {
 /**
  * Builds the view of one database and decides its next step:
  * - it starts from the newest full backup present when it starts; older fulls are not needed;
- * - then a log is next when FirstLSN ≤ restored point ≤ LastLSN; a log wholly before the point is
- *   covered; an empty log at the point adds nothing and is skipped, unless it is the final one;
+ * - then a log is next when FirstLSN ≤ restored point < LastLSN, every such log in LSN order; a log
+ *   ending at or before the point is covered (an empty one at the point adds nothing), unless it is
+ *   the final one;
  * - later fulls are not needed while the log chain continues; differentials are never sent
  *   (DRS documents full and log backups only);
  * - a log starting beyond the point is a hole: the database waits for the missing log.
@@ -140,12 +141,11 @@ export function viewDatabase(database: string, files: ReadableFile[], chain: Pic
   for (const log of logs) {
     const first = lsn(log.header.firstLsn);
     const last = lsn(log.header.lastLsn);
-    if (last < point) notNeeded.push({ file: log, because: 'covered' });
-    else if (isEmptyLog(log) && last === point && !log.final) notNeeded.push({ file: log, because: 'empty-log' });
+    if (last < point || (last === point && !log.final)) notNeeded.push({ file: log, because: isEmptyLog(log) && last === point ? 'empty-log' : 'covered' });
     else if (first <= point) candidates.push(log);
   }
-  // Of the logs that fit, the one that takes the database furthest (copy-only logs overlap others).
-  const next = candidates.sort((a, b) => cmp(lsn(a.header.lastLsn), lsn(b.header.lastLsn))).at(-1);
+  // Every log in LSN order: of the logs that fit, the one ending first (copy-only logs overlap others).
+  const next = candidates.sort((a, b) => cmp(lsn(a.header.lastLsn), lsn(b.header.lastLsn)))[0];
   if (next) return submit(next);
   const beyond = logs.find((l) => lsn(l.header.firstLsn) > point);
   if (beyond) {

@@ -6,22 +6,32 @@ import { redact, registerSecret } from '../log/redact';
 
 /**
  * DCS v2 Redis data-migration task, as in dcs-v2-get-migration-task.txt. The page documents the
- * status both as INCRMIGRATING and (sic) INCRMIGEATING; both are accepted.
+ * status both as INCRMIGRATING and (sic) INCRMIGEATING; DCS's SDK models and Terraform provider add
+ * CREATING, ERROR, DELETED and MIGRATION_SUCCESS. The list is what we know, not a gate: any other
+ * value is kept as DCS sent it, so a new status is shown rather than failing the check.
  */
 export const DCS_MIGRATION_STATUSES = [
-  'SUCCESS',
-  'FAILED',
+  'CREATING',
+  'RUNNING',
   'MIGRATING',
-  'TERMINATED',
-  'TERMINATING',
+  'FULLMIGRATING',
   'INCRMIGRATING',
   'INCRMIGEATING',
-  'FULLMIGRATING',
-  'RUNNING',
+  'TERMINATING',
+  'TERMINATED',
+  'SUCCESS',
+  'MIGRATION_SUCCESS',
+  'FAILED',
   'MIGRATION_FAILED',
+  'ERROR',
   'RELEASED',
+  'DELETED',
 ] as const;
-export const DcsMigrationStatus = z.enum(DCS_MIGRATION_STATUSES);
+export type KnownDcsMigrationStatus = (typeof DCS_MIGRATION_STATUSES)[number];
+
+export function isKnownDcsStatus(status: string): status is KnownDcsMigrationStatus {
+  return (DCS_MIGRATION_STATUSES as readonly string[]).includes(status);
+}
 
 const RedisEndpoint = z.looseObject({
   id: z.string().nullish(),
@@ -39,7 +49,7 @@ export const MigrationTask = z.looseObject({
   task_id: z.string(),
   task_name: z.string().nullish(),
   description: z.string().nullish(),
-  status: DcsMigrationStatus,
+  status: z.string().min(1),
   migration_type: z.string().nullish(),
   migration_method: z.string().nullish(),
   ecs_tenant_private_ip: z.string().nullish(),

@@ -92,6 +92,10 @@ export const CreateBackupMigrationJobRequest = z
       issue(['options', 'db_names'], 'must name at least one database unless is_default_restore is true');
     }
     const resetMap = options.reset_db_name_map ?? {};
+    // DRS reads only the key "" ({"": "new_name"}); a map keyed by the old name is not a rename.
+    if (backup.file_source === 'OBS' && Object.keys(resetMap).some((key) => key !== '')) {
+      issue(['options', 'reset_db_name_map'], 'must use the key "" with the new database name as its value ({"": "new_name"})');
+    }
     if (Object.keys(resetMap).length > 0 && backup.file_source === 'OBS') {
       if (options.recovery_mode !== 'full' || !options.is_last_backup) {
         issue(['options', 'reset_db_name_map'], 'is allowed only for a full backup that is also the last backup');
@@ -170,6 +174,7 @@ export const BackupMigrationJob = z.looseObject({
       is_default_restore: z.boolean().nullish(),
       is_last_backup: z.boolean().nullish(),
       is_precheck: z.boolean().nullish(),
+      /** Get answers "1" (full) or "2" (incremental), not the "full"/"incre" that was sent: never compare the two. */
       recovery_mode: z.string().nullish(),
       db_names: z.array(z.string()).nullish(),
       reset_db_name_map: z.record(z.string(), z.string()).nullish(),

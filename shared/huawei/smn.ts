@@ -9,6 +9,17 @@ export const MESSAGE_MAX_BYTES = 256 * 1024;
 
 const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
 
+function isMessageStructure(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return false;
+    const texts = Object.values(parsed);
+    return typeof (parsed as { default?: unknown }).default === 'string' && texts.every((t) => typeof t === 'string');
+  } catch {
+    return false;
+  }
+}
+
 export const TopicUrn = z
   .string()
   .regex(/^urn:smn:[a-z0-9-]+:[A-Za-z0-9-]+:[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/, 'must look like urn:smn:{region}:{project_id}:{topic_name}');
@@ -24,10 +35,12 @@ export const PublishMessageRequest = z
       .min(1, 'must not be empty')
       .refine((s) => byteLength(s) <= MESSAGE_MAX_BYTES, `must be at most ${MESSAGE_MAX_BYTES} bytes (256 KB)`)
       .optional(),
+    /** A JSON string: `default` (required) and a text per protocol (`email`, `sms`, `http`, `https`, …). */
     message_structure: z
       .string()
       .min(1, 'must not be empty')
       .refine((s) => byteLength(s) <= MESSAGE_MAX_BYTES, `must be at most ${MESSAGE_MAX_BYTES} bytes (256 KB)`)
+      .refine(isMessageStructure, 'must be a JSON object of strings with a "default" text')
       .optional(),
     message_template_name: z.string().min(1, 'must not be empty').optional(),
     tags: z.record(z.string(), z.string()).optional(),

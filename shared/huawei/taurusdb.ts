@@ -38,12 +38,21 @@ export const ListBackupsQuery = z
   });
 export type ListBackupsQuery = z.input<typeof ListBackupsQuery>;
 
+/**
+ * Backup statuses: the reference page lists BUILDING, COMPLETED, FAILED and DELETING; the service
+ * also answers AVAILABLE for a finished backup (SDK models). Other values are kept as sent.
+ */
+export const TAURUS_BACKUP_STATUSES = ['BUILDING', 'COMPLETED', 'AVAILABLE', 'FAILED', 'DELETING'] as const;
+
 export const TaurusBackup = z.looseObject({
   id: z.string(),
   name: z.string().nullish(),
-  type: z.enum(['auto', 'manual', 'fragment', 'incremental']).nullish(),
+  type: z.string().nullish(),
+  /** In MB (the v3 page says KB; the service and its SDK models use MB), and not always whole. */
   size: z.number().nullish(),
-  status: z.enum(['BUILDING', 'COMPLETED', 'FAILED', 'DELETING']),
+  status: z.string().min(1),
+  /** "0", "1" or "2", present when first-level backups are enabled: a string, not a number. */
+  backup_level: z.string().nullish(),
   begin_time: z.string().nullish(),
   end_time: z.string().nullish(),
   datastore: z.looseObject({ type: z.string().nullish(), version: z.string().nullish() }).nullish(),

@@ -2,6 +2,7 @@ import { chainProblems, checkFailingProblem, dcsProblems, taurusProblems, type P
 import { syncPages, type PageCounts } from '../alerts/pager';
 import type { Chain } from '../chains/config';
 import type { HuaweiClient } from '../huawei/client';
+import { isKnownDcsStatus } from '../huawei/dcs';
 import type { Logger } from '../log/logger';
 import { headerReaderFor } from '../restore/read-header';
 import { trackChain } from '../restore/track';
@@ -134,7 +135,12 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     evaluated.add(scope);
   };
   await forEachBounded(config.WATCH_DCS_TASK_IDS, config.POLL_CONCURRENCY, (taskId) =>
-    watch(taskId, `DCS migration task ${taskId}`, async () => dcsProblems(await client.dcs.getMigrationTask(taskId), deps.now(), defaultTopic)),
+    watch(taskId, `DCS migration task ${taskId}`, async () => {
+      const task = await client.dcs.getMigrationTask(taskId);
+      // A status DCS added since: shown as sent, neither a failure nor a failed check.
+      if (!isKnownDcsStatus(task.status)) deps.logger.warn('dcs.status.unknown', { taskId, status: task.status });
+      return dcsProblems(task, deps.now(), defaultTopic);
+    }),
   );
   await forEachBounded(config.WATCH_TAURUSDB_INSTANCE_IDS, config.POLL_CONCURRENCY, (instanceId) =>
     watch(instanceId, `TaurusDB instance ${instanceId}`, async () => {

@@ -70,9 +70,9 @@ async function submitFile(deps: SubmitDeps, chain: Chain, lock: ChainLock, state
   // the file `submitting`, to be resumed again; it must never fall through to a blind create.
   const existing = step.resume ? await adopt() : undefined;
   if (existing) return running(existing, true);
+  let created: string;
   try {
-    const { job_id: jobId } = await deps.drs.createBackupMigrationJob(restoreJobRequest(chain, file, step.isLastBackup));
-    return await running(jobId, false);
+    created = (await deps.drs.createBackupMigrationJob(restoreJobRequest(chain, file, step.isLastBackup))).job_id;
   } catch (error) {
     if (error instanceof HuaweiApiError && error.outcomeUnknown) {
       // The create may have reached DRS, possibly not yet visible in its list. The file stays
@@ -91,6 +91,8 @@ async function submitFile(deps: SubmitDeps, chain: Chain, lock: ChainLock, state
     await save(markWaiting(state, file.key, deps.now()));
     throw error;
   }
+  // Outside the try: a failure to record the job must leave the file `submitting`, to be adopted.
+  return running(created, false);
 }
 
 /**

@@ -90,6 +90,24 @@ describe('alert rules', () => {
     expect(dcsProblems({ ...task, status: 'INCRMIGEATING' }, 1, TOPIC)).toEqual([]);
   });
 
+  it('DCS: ERROR pages like the other failures; creating, done, deleted and unknown states do not', () => {
+    const task = { task_id: 't1', task_name: 'm1', status: 'ERROR' };
+    expect(dcsProblems(task, 1, TOPIC)).toMatchObject([{ kind: 'dcs-migration-failed', id: 'dcs-migration-failed:t1:ERROR' }]);
+    expect(dcsProblems(task, 1, TOPIC)[0]!.details[0]).toContain('is ERROR');
+    for (const status of ['CREATING', 'MIGRATION_SUCCESS', 'DELETED', 'SOME_NEW_STATE']) expect(dcsProblems({ ...task, status }, 1, TOPIC), status).toEqual([]);
+  });
+
+  it('TaurusDB: an AVAILABLE backup counts as done, and the stale page gives its size in MB', () => {
+    const now = Date.parse('2026-11-22T12:00:00Z');
+    const available = { id: 'b1', name: 'auto-1', status: 'AVAILABLE', size: 27.5, backup_level: '0', begin_time: '2026-11-22T17:00:00+0800', end_time: '2026-11-22T17:10:00+0800' };
+    expect(taurusProblems('i1', [available], now, 24, TOPIC)).toEqual([]);
+    const failedBefore = { ...available, id: 'b0', status: 'FAILED', begin_time: '2026-11-22T08:00:00+0800' };
+    expect(taurusProblems('i1', [available, failedBefore], now, 24, TOPIC)).toEqual([]); // a later success clears an earlier failure
+    const [stale] = taurusProblems('i1', [available], now + 48 * 3_600_000, 24, TOPIC);
+    expect(stale).toMatchObject({ kind: 'taurusdb-backup-stale' });
+    expect(stale!.details[0]).toContain('(auto-1, 27.5 MB)');
+  });
+
   it('TaurusDB: building backups are not judged; no completed backup at all is stale', () => {
     const building = { id: 'b', status: 'BUILDING' as const, begin_time: '2026-11-22T10:00:00+0800' };
     expect(taurusProblems('i1', [building], Date.parse('2026-11-22T03:00:00Z'), 24, TOPIC).map((p) => p.kind)).toEqual(['taurusdb-backup-stale']);

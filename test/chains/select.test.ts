@@ -4,8 +4,8 @@ import { parseChains, type Chain } from '../../shared/chains/config';
 import { headerRead } from '../../shared/chains/header-read';
 import { viewDatabase, viewChain } from '../../shared/chains/select';
 import { emptyChainState, type ChainState } from '../../shared/chains/state';
-import { markNotNeeded, markRunning, markSubmitting, markSucceeded } from '../../shared/chains/transitions';
 import { expected, fixture } from '../backup/fixtures';
+import { restoreAll as playDrs } from '../support/chain-steps';
 
 /**
  * Selection by LSN over the real backups' headers (test/fixtures/mssql, read by the real reader):
@@ -21,19 +21,10 @@ function admit(state: ChainState, paths: string[], now = 1_000): ChainState {
   return state;
 }
 
-/** Plays DRS: takes the chain's steps one by one, every restore succeeding, until nothing more is sent. */
-function restoreAll(state: ChainState): { state: ChainState; restored: string[] } {
-  const restored: string[] = [];
-  for (let guard = 0; guard < 100; guard++) {
-    const views = viewChain(state, chain, 0);
-    for (const view of views) for (const { file, because } of view.notNeeded) state = markNotNeeded(state, file.key, because, 0);
-    const step = views.map((v) => v.next).find((n) => n.kind === 'submit');
-    if (!step || step.kind !== 'submit') return { state, restored };
-    state = markSucceeded(markRunning(markSubmitting(state, step.file.key, step.isLastBackup, 0, 1), step.file.key, 'job', 0), step.file.key, 0);
-    restored.push(step.file.key);
-  }
-  throw new Error('did not settle');
-}
+const restoreAll = (state: ChainState) => {
+  const { state: after, order } = playDrs(state, chain);
+  return { state: after, restored: order };
+};
 
 const shuffle = (paths: string[]) => [...paths].sort((a, b) => (a.split('').reverse().join('') < b.split('').reverse().join('') ? -1 : 1));
 

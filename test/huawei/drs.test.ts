@@ -44,6 +44,29 @@ describe('DRS backup migration jobs through the local cloud', () => {
     expect(await h.client.drs.getBackupMigrationJob(first.job_id)).toMatchObject({ status: 'FAILED', error_log: 'log chain broken' });
   });
 
+  it('get answers recovery_mode as "1"/"2", as DRS does, whatever "full"/"incre" was sent', async () => {
+    h.cloud.obs.put('mig-backups', 'erp/full.bak');
+    h.cloud.obs.put('mig-backups', 'erp/log.trn');
+    const full = await h.client.drs.createBackupMigrationJob(obsRestoreRequest('full.bak', { name: 'mode-full' }));
+    const log = await h.client.drs.createBackupMigrationJob(obsRestoreRequest('log.trn', { name: 'mode-log', recovery_mode: 'incre' }));
+    expect((await h.client.drs.getBackupMigrationJob(full.job_id)).options?.recovery_mode).toBe('1');
+    expect((await h.client.drs.getBackupMigrationJob(log.job_id)).options?.recovery_mode).toBe('2');
+  });
+
+  it('renames a database only with the key "", the client and the local cloud each on their own reading', async () => {
+    const request = (map: Record<string, string>) => ({ ...obsRestoreRequest('full.bak', { name: 'rename-db', is_last_backup: true }), options: { ...obsRestoreRequest('full.bak', { is_last_backup: true }).options, reset_db_name_map: map } });
+    await expect(h.client.drs.createBackupMigrationJob(request({ old_db: 'new_db' }))).rejects.toMatchObject({ field: 'options.reset_db_name_map' });
+    expect(creates()).toBe(0);
+    const { Transport } = await import('../../shared/huawei/transport');
+    const { resolveEndpoints } = await import('../../shared/huawei/endpoints');
+    const { DEFAULT_ACCESS_KEY } = await import('../../scripts/local-cloud/server');
+    const raw = new Transport({ endpoints: resolveEndpoints(h.cloud.env()), credentials: { ...DEFAULT_ACCESS_KEY, source: 'environment' }, logger: h.logs.logger, pools: h.pools });
+    const send = (body: unknown) => raw.send({ operation: 'raw', service: 'drs', method: 'POST', path: `/v5/${h.cloud.projectId}/backup-migration-jobs`, body, retry: false });
+    await expect(send(request({ old_db: 'new_db' }))).rejects.toMatchObject({ status: 400, errorMsg: expect.stringContaining('reset_db_name_map') });
+    const { job_id } = await h.client.drs.createBackupMigrationJob(request({ '': 'new_db' }));
+    expect((await h.client.drs.getBackupMigrationJob(job_id)).new_db_names).toBe('["new_db"]');
+  });
+
   it('answers 400 DRS.10000010 for an unknown job id, as a typed error with the request id', async () => {
     const error = await h.client.drs.getBackupMigrationJob('0667845a-6291-4e2a-95b0-190c0abjb703').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HuaweiApiError);

@@ -32,6 +32,13 @@ describe('DCS getMigrationTask', () => {
     }
   });
 
+  it('keeps the statuses DCS answers beyond the page, and one nobody has seen yet, as sent', async () => {
+    for (const status of ['CREATING', 'ERROR', 'DELETED', 'MIGRATION_SUCCESS', 'PAUSED_FOR_SOMETHING_NEW']) {
+      h.cloud.dcs.setStatus(TASK_ID, status);
+      await expect(h.client.dcs.getMigrationTask(TASK_ID)).resolves.toMatchObject({ status });
+    }
+  });
+
   it('an unknown task is a typed 404', async () => {
     await expect(h.client.dcs.getMigrationTask('missing')).rejects.toMatchObject({ status: 404, operation: 'dcs.getMigrationTask' });
   });
@@ -47,6 +54,11 @@ describe('TaurusDB listBackups', () => {
     expect(sent.query.get('begin_time')).toBe('2018-08-06T10:41:14+0800');
     const all = await h.client.taurusdb.listAllBackups({ instance_id: TAURUS_INSTANCE, status: 'FAILED' });
     expect(all.map((b) => b.id)).toEqual(['b2']);
+  });
+
+  it('reads a backup as the service answers it: AVAILABLE, size in MB with a fraction, backup_level a string', async () => {
+    const [backup] = await h.client.taurusdb.listAllBackups({ instance_id: TAURUS_INSTANCE, begin_time: '2018-08-09T00:00:00+0800', end_time: '2018-08-10T00:00:00+0800' });
+    expect(backup).toMatchObject({ status: 'AVAILABLE', size: 27.5, backup_level: '0' });
   });
 
   it('validates times, pairs and limits before sending', async () => {
@@ -81,6 +93,29 @@ describe('SMN publishMessage', () => {
     await expect(h.client.smn.publishMessage(topic(), { subject: 's' })).rejects.toMatchObject({ field: 'message' });
     await expect(h.client.smn.publishMessage('arn:aws:sns:x', { message: 'x' })).rejects.toMatchObject({ field: 'topic_urn' });
     await expect(h.client.smn.publishMessage(topic(), { subject: 'é'.repeat(256), message: 'x'.repeat(256 * 1024) })).resolves.toBeDefined();
+  });
+
+  it('publishes a message_structure: each protocol gets its own text, others the default', async () => {
+    const structure = JSON.stringify({ default: 'full page', email: 'full page for email', sms: 'short text' });
+    await h.client.smn.publishMessage(topic(), { subject: 'Restore failed', message_structure: structure });
+    expect(h.cloud.smn.messages.at(-1)!.deliveries).toEqual({
+      email: { delivered: true, subject: 'Restore failed', text: 'full page for email' },
+      sms: { delivered: true, text: 'short text' },
+      https: { delivered: true, text: 'full page' },
+    });
+  });
+
+  it('checks a message_structure before sending, and the local SMN checks it on its own', async () => {
+    for (const bad of ['not json', '[]', JSON.stringify({ sms: 'no default' }), JSON.stringify({ default: 'x', sms: 1 })]) {
+      await expect(h.client.smn.publishMessage(topic(), { message_structure: bad })).rejects.toMatchObject({ field: 'message_structure' });
+    }
+    expect(h.cloud.requests).toHaveLength(0);
+    const { Transport } = await import('../../shared/huawei/transport');
+    const { resolveEndpoints } = await import('../../shared/huawei/endpoints');
+    const { DEFAULT_ACCESS_KEY } = await import('../../scripts/local-cloud/server');
+    const raw = new Transport({ endpoints: resolveEndpoints(h.cloud.env()), credentials: { ...DEFAULT_ACCESS_KEY, source: 'environment' }, logger: h.logs.logger, pools: h.pools });
+    const send = (body: unknown) => raw.send({ operation: 'raw', service: 'smn', method: 'POST', path: `/v2/${h.cloud.projectId}/notifications/topics/${topic()}/publish`, body, retry: false });
+    await expect(send({ message_structure: JSON.stringify({ sms: 'no default' }) })).rejects.toMatchObject({ status: 400, errorMsg: expect.stringContaining('default') });
   });
 
   it('is not retried: a 500 reaches SMN once', async () => {

@@ -130,6 +130,36 @@ describe('poll-jobs: pages survive an SMN outage and overlapping ticks', () => {
     expect(subjects()).toEqual(['[restore-pilot] Backup file DRS cannot restore: erp-prod']);
   });
 
+  it('a failure page with a 2,000-character [Microsoft][ODBC…] error reaches a phone within the SMS rules, and email in full', async () => {
+    p = await startPipeline();
+    const errorLog = `[Microsoft][ODBC Driver 17 for SQL Server][SQL Server]The log in this backup set begins at LSN 42000000012300001, which is too recent to apply to the database. ${'RESTORE LOG is terminating abnormally. '.repeat(60)}`.slice(0, 2000);
+    expect(errorLog).toHaveLength(2000);
+    p.cloud.drs.script('ERP_FULL_20261120000000.bak', { status: 'FAILED', errorLog });
+    await p.handler(p.upload(FULL));
+    await settleAndPoll();
+    const [page] = p.cloud.smn.messages;
+    expect(page!.subject).toBe('[restore-pilot] Restore failed: erp-prod');
+    const { email, sms } = page!.deliveries;
+    expect(email).toMatchObject({ delivered: true, subject: '[restore-pilot] Restore failed: erp-prod' });
+    expect(email.delivered && email.text).toContain(`DRS error log: ${errorLog}`);
+    expect(sms.delivered).toBe(true);
+    const text = sms.delivered ? sms.text : '';
+    expect(Array.from(text).length).toBeLessThanOrEqual(490);
+    expect(text).toMatch(/^restore-pilot alert: Restore failed: erp-prod: the DRS restore of erp\/ERP_FULL_20261120000000\.bak ended FAILED\./);
+    expect(text).toContain('(Microsoft)(ODBC Driver 17 for SQL Server)');
+    expect(text).toMatch(/Next: Read the DRS error log\./);
+  });
+
+  it('the local SMN refuses an SMS text with brackets, as SMN does, so a plain page would never reach the phone', async () => {
+    p = await startPipeline();
+    const client = (await import('../../shared/huawei/client')).createHuaweiClient({ env: p.cloud.env() });
+    await client.smn.publishMessage(p.topicUrn, { subject: '[restore-pilot] x', message: '[Microsoft][ODBC Driver 17 for SQL Server] login failed' });
+    expect(p.cloud.smn.messages[0]!.deliveries).toMatchObject({ email: { delivered: true }, sms: { delivered: false, reason: expect.stringContaining('[ ]') } });
+    await client.smn.publishMessage(p.topicUrn, { message: 'x '.repeat(400) });
+    const sms = p.cloud.smn.messages[1]!.deliveries.sms;
+    expect(sms.delivered && Array.from(sms.text).length).toBe(490); // cut, as SMN cuts
+  });
+
   it('two overlapping ticks neither double-advance a chain nor double-page', async () => {
     p = await startPipeline();
     p.cloud.drs.script('ERP_LOG_20261120010000.trn', { status: 'FAILED', errorLog: 'log chain broken' });
@@ -224,6 +254,29 @@ describe('poll-jobs: DCS and TaurusDB watches', () => {
     p.cloud.dcs.setStatus(TASK, 'SUCCESS');
     await p.poll();
     expect(subjects()[1]).toBe('[restore-pilot] RESOLVED: DCS Redis migration failed: migration1');
+  });
+
+  it('a DCS task in ERROR pages as a failure; a status DCS adds later is logged as sent, not turned into "cannot check"', async () => {
+    p = await startPipeline({ pollEnv: { WATCH_DCS_TASK_IDS: TASK } });
+    p.cloud.dcs.setStatus(TASK, 'ERROR');
+    await p.poll();
+    expect(subjects()).toEqual(['[restore-pilot] DCS Redis migration failed: migration1']);
+    expect(p.pages()[0]!.message).toContain(`(${TASK}) is ERROR.`);
+    p.cloud.dcs.setStatus(TASK, 'SOME_NEW_STATE');
+    p.advanceClock(60 * 60_000); // past the "cannot check" grace period
+    const tick = await p.poll();
+    expect(tick.errors).toEqual([]);
+    expect(subjects()).toEqual(['[restore-pilot] DCS Redis migration failed: migration1', '[restore-pilot] RESOLVED: DCS Redis migration failed: migration1']);
+    expect(p.logs.text()).toContain('SOME_NEW_STATE');
+  });
+
+  it('TaurusDB: an AVAILABLE backup counts as done, so a fresh one pages nothing', async () => {
+    p = await startPipeline({ pollEnv: { WATCH_TAURUSDB_INSTANCE_IDS: INSTANCE, TAURUSDB_BACKUP_MAX_AGE_HOURS: '24' } });
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * HOUR).toISOString().slice(0, 19) + '+0000';
+    p.cloud.taurusdb.add({ ...p.cloud.taurusdb.backups[1]!, id: 'fresh-available', status: 'AVAILABLE', begin_time: at(1), end_time: at(0.9) });
+    const tick = await p.poll();
+    expect(tick.errors).toEqual([]);
+    expect(p.pages()).toEqual([]);
   });
 
   it('TaurusDB: a failed newest backup and a stale last completed backup each page once, and resolve on a fresh backup', async () => {

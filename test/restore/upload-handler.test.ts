@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUploadHandler } from '../../functions/on-backup-upload/index';
 import type { StateStore } from '../../shared/state/store';
-import { obsEvent, startPipeline, type Pipeline } from '../support/pipeline';
+import { obsTriggerEvent } from '../../scripts/local-cloud/obs-events';
+import { contentFor, obsEvent, startPipeline, type Pipeline } from '../support/pipeline';
 
 let p: Pipeline;
 afterEach(async () => {
@@ -182,6 +183,59 @@ describe('on-backup-upload: failures halt the chain; a re-upload retries', () =>
     const names = p.created().map((c) => c.name);
     expect(p.created().map((c) => c.file)).toEqual([FULL, FULL, LOG1]);
     expect(new Set(names).size).toBe(3); // the retry of the same content gets its own deterministic job name
+  });
+});
+
+describe('on-backup-upload: events as OBS sends them for multipart uploads and copies', () => {
+  it('a multipart upload (no sequencer, its key with %2F) and a copy are each restored once, redeliveries are duplicates', async () => {
+    p = await startPipeline();
+    const full = p.cloud.obs.putMultipart('mig-backups', FULL, { parts: 3, content: contentFor(FULL) });
+    expect(full.eTag).toMatch(/^[0-9a-f]{32}-3$/); // not the content's MD5
+    const fullEvent = obsTriggerEvent([full], { slashAsPercent2F: true });
+    const record = fullEvent.Records[0]!;
+    expect(record).toMatchObject({ eventName: 'ObjectCreated:CompleteMultipartUpload', s3: { object: { key: 'erp%2FERP_FULL_20261120000000.bak' } } });
+    expect(record.s3.object).not.toHaveProperty('sequencer');
+    expect((await p.handler(fullEvent)).records[0]).toMatchObject({ status: 'submitted', key: FULL });
+    expect((await p.handler(fullEvent)).records[0]).toMatchObject({ status: 'duplicate' });
+
+    p.cloud.obs.put('staging', 'ERP_LOG_20261120010000.trn', { content: contentFor(LOG1) });
+    const copied = p.cloud.obs.copy({ bucket: 'staging', key: 'ERP_LOG_20261120010000.trn' }, 'mig-backups', LOG1);
+    const copyEvent = obsTriggerEvent([copied], { slashAsPercent2F: true });
+    expect(copyEvent.Records[0]).toMatchObject({ eventName: 'ObjectCreated:Copy' });
+    expect((await p.handler(copyEvent)).records[0]).toMatchObject({ status: 'queued', key: LOG1 });
+    await finishAndAdvance();
+    expect(p.created()).toEqual([
+      { file: FULL, mode: 'full', last: false, name: expect.any(String) },
+      { file: LOG1, mode: 'incre', last: false, name: expect.any(String) },
+    ]);
+  });
+
+  it('one event with a Put, a Copy and a CompleteMultipartUpload record handles each', async () => {
+    p = await startPipeline();
+    const full = p.cloud.obs.put('mig-backups', FULL, { content: contentFor(FULL) });
+    p.cloud.obs.put('staging', 'log1.trn', { content: contentFor(LOG1) });
+    const log1 = p.cloud.obs.copy({ bucket: 'staging', key: 'log1.trn' }, 'mig-backups', LOG1);
+    const log2 = p.cloud.obs.putMultipart('mig-backups', LOG2, { parts: 2, content: contentFor(LOG2) });
+    const summary = await p.handler(obsTriggerEvent([log2, log1, full]));
+    expect(summary.records.map((r) => [r.key, r.status])).toEqual([
+      [LOG2, 'queued'],
+      [LOG1, 'queued'],
+      [FULL, 'submitted'],
+    ]);
+  });
+
+  it('a failed multipart file uploaded again identically (same eTag, no sequencer) is a new upload, told apart by its event time', async () => {
+    p = await startPipeline();
+    p.cloud.drs.script('ERP_FULL_20261120000000.bak', { status: 'FAILED', errorLog: 'disk full' });
+    const first = p.cloud.obs.putMultipart('mig-backups', FULL, { parts: 4, content: contentFor(FULL) });
+    const original = obsTriggerEvent([first], { eventTime: new Date(Date.now() - 60_000) });
+    await p.handler(original);
+    await finishAndAdvance();
+    expect((await p.handler(original)).records[0]).toMatchObject({ status: 'duplicate' });
+    const again = p.cloud.obs.putMultipart('mig-backups', FULL, { parts: 4, content: contentFor(FULL) });
+    expect(again.eTag).toBe(first.eTag);
+    expect((await p.handler(obsTriggerEvent([again]))).records[0]).toMatchObject({ status: 'submitted' });
+    expect(p.created().map((c) => c.file)).toEqual([FULL, FULL]);
   });
 });
 
