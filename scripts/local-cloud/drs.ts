@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
+import type { BackupHeader } from '../../shared/backup/header';
 import type { ObsStore } from './obs';
+import { judgeRestore } from './sqlserver-restore';
+
+/** SQL Server's header is in a backup's first ~11 KB; DRS reads the whole file, this reads what it needs. */
+const HEADER_BYTES = 64 * 1024;
 import { error, intParam, ok, type Route } from './route';
 
 /**
@@ -44,6 +49,8 @@ interface SimJob {
   endsAt: number;
   outcome: Exclude<ScriptedOutcome['status'], 'STUCK'> | 'STUCK';
   errorLog?: string;
+  /** The restored file's header, once SQL Server accepted it. */
+  header?: BackupHeader;
 }
 
 /**
@@ -89,7 +96,7 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 /**
  * DRS backup migration as the reference pages describe it, with the life a real restore has:
  * TRANSFERRING, then SUCCESS, FAILED or PRECHECK FAILED. Restores into one instance follow SQL
- * Server's rules: a log restore needs a restored full, and nothing restores after the last backup.
+ * Server's rules by LSN, per database (sqlserver-restore.ts), reading each file from the local OBS.
  */
 export class DrsService {
   readonly jobs = new Map<string, SimJob>();
@@ -117,7 +124,7 @@ export class DrsService {
     return job.outcome;
   }
 
-  private decideOutcome(request: SimJob['request']): Pick<SimJob, 'outcome' | 'errorLog'> {
+  private decideOutcome(request: SimJob['request']): Pick<SimJob, 'outcome' | 'errorLog' | 'header'> {
     const file = request.backup_info.files[0]!;
     const scripted = this.scripted.get(file.name);
     if (scripted) {
@@ -125,21 +132,19 @@ export class DrsService {
       if (scripted.times <= 0) this.scripted.delete(file.name);
       return { outcome: scripted.status, errorLog: scripted.errorLog ?? `${scripted.status} (scripted for ${file.name})` };
     }
-    if (request.backup_info.file_source === 'OBS') {
-      const key = `${file.obs_path ?? ''}${file.name}`;
-      if (!this.obs.get(request.backup_info.bucket_name ?? '', key)) {
-        return { outcome: 'PRECHECK FAILED', errorLog: `Backup file ${key} was not found in bucket ${request.backup_info.bucket_name}.` };
-      }
-    }
+    if (request.backup_info.file_source !== 'OBS') return { outcome: 'SUCCESS' };
+    const key = `${file.obs_path ?? ''}${file.name}`;
+    const object = this.obs.get(request.backup_info.bucket_name ?? '', key);
+    if (!object) return { outcome: 'PRECHECK FAILED', errorLog: `Backup file ${key} was not found in bucket ${request.backup_info.bucket_name}.` };
     const instance = request.target_db_info.target_instance_id;
-    const earlier = [...this.jobs.values()].filter((j) => j.request.target_db_info.target_instance_id === instance && this.statusOf(j) === 'SUCCESS');
-    if (earlier.some((j) => j.request.options.is_last_backup)) {
-      return { outcome: 'FAILED', errorLog: 'The database is already online: its last backup was restored; no further backup can be applied.' };
-    }
-    if (request.options.recovery_mode === 'incre' && !earlier.some((j) => j.request.options.recovery_mode === 'full')) {
-      return { outcome: 'FAILED', errorLog: 'No full backup has been restored to this instance; an incremental backup cannot be applied.' };
-    }
-    return { outcome: 'SUCCESS' };
+    const history = [...this.jobs.values()]
+      .filter((j) => j.request.target_db_info.target_instance_id === instance && j.header && this.statusOf(j) === 'SUCCESS')
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map((j) => ({ header: j.header!, recovered: j.request.options.is_last_backup }));
+    const verdict = judgeRestore(object.content.subarray(0, HEADER_BYTES), { incremental: request.options.recovery_mode === 'incre', cover: request.options.is_cover === true }, history);
+    // With is_precheck on, DRS checks validity, continuity and compatibility first and ends PRECHECK FAILED.
+    if (!verdict.ok) return { outcome: request.options.is_precheck ? 'PRECHECK FAILED' : 'FAILED', errorLog: verdict.errorLog };
+    return { outcome: 'SUCCESS', header: verdict.header };
   }
 
   private summary(job: SimJob) {

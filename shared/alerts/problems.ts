@@ -143,7 +143,10 @@ function refusedProblems(chain: Chain, files: BackupFileRecord[], topicUrn: stri
     const first = members[0]!;
     const { what, nextStep } = describeRefusal(first.refusal!);
     const names = members.map((m) => m.key).sort();
-    const stripes = first.refusal!.code === 'striped' ? ` Members found: ${names.join(', ')} (${first.header!.familyCount} in the set).` : '';
+    const happened =
+      first.refusal!.code === 'striped'
+        ? `the backup of ${first.header!.databaseName} was written to ${first.header!.familyCount} files (striped); DRS cannot restore a database split over several files. Members found: ${names.join(', ')}`
+        : `${names.join(', ')} ${what}`;
     return {
       id: `backup-refused:${chain.id}:${id}`,
       kind: 'backup-refused' as const,
@@ -151,7 +154,7 @@ function refusedProblems(chain: Chain, files: BackupFileRecord[], topicUrn: stri
       topicUrn,
       since: first.uploadedAt,
       title: titleOf('backup-refused', chain.id),
-      details: [`What happened: ${names.join(', ')} ${what}. Nothing was sent to DRS.${stripes}`, where, ...(first.header ? [`Database: ${first.header.databaseName} on ${first.header.serverName}`] : [])],
+      details: [`What happened: ${happened}. Nothing was sent to DRS.`, where, ...(first.header ? [`Database: ${first.header.databaseName} on ${first.header.serverName}`] : [])],
       nextStep,
       oneShot: true,
     };

@@ -77,7 +77,7 @@ describe('alert rules', () => {
       ['backup-refused', true],
       ['backup-refused', true],
     ]);
-    expect(problems[0]!.details[0]).toContain('Members found: erp/stripe1.bak, erp/stripe2.bak (2 in the set)');
+    expect(problems[0]!.details[0]).toContain('was written to 2 files (striped); DRS cannot restore a database split over several files. Members found: erp/stripe1.bak, erp/stripe2.bak');
     expect(problems[0]!.nextStep).toContain('single file');
     expect(problems[1]!.details[0]).toContain('erp/notes.txt could not be read as a SQL Server backup (it is a text file)');
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SyntheticDatabase } from '../../scripts/synthetic/backups';
 import { HuaweiApiError, InvalidRequestError } from '../../shared/huawei/errors';
 import { obsRestoreRequest, startHarness, type CloudHarness } from '../support/cloud';
 
@@ -17,7 +18,7 @@ const creates = () => h.cloud.requests.filter((r) => r.operation === 'drs.create
 
 describe('DRS backup migration jobs through the local cloud', () => {
   it('creates a job, reads it back TRANSFERRING, then SUCCESS once it finishes', async () => {
-    h.cloud.obs.put('mig-backups', 'erp/ERP_FULL_1.bak', { size: 721_000 });
+    h.cloud.obs.put('mig-backups', 'erp/ERP_FULL_1.bak', { content: new SyntheticDatabase('ERP').full(), size: 721_000 });
     const { job_id } = await h.client.drs.createBackupMigrationJob(obsRestoreRequest('ERP_FULL_1.bak'));
     const running = await h.client.drs.getBackupMigrationJob(job_id);
     expect(running.status).toBe('TRANSFERRING');
