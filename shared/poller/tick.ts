@@ -1,5 +1,5 @@
 import { chainProblems, checkFailingProblem, dcsProblems, taurusProblems, type Problem } from '../alerts/problems';
-import { syncPages, type PageCounts } from '../alerts/pager';
+import { syncPages, type PageCounts } from './pager';
 import type { Chain } from '../chains/config';
 import type { HuaweiClient } from '../huawei/client';
 import { isKnownDcsStatus } from '../huawei/dcs';

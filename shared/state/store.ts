@@ -1,6 +1,9 @@
 import { PageRecord } from '../alerts/ledger';
 import { BackupFileRecord, ChainMeta, type ChainState } from '../chains/state';
 
+/** The page ledger's lock id: '_' keeps it apart from every chain id ([a-z0-9-]). */
+export const PAGES_LOCK = '_pages';
+
 /** Proof of holding a chain's lock; writes are fenced on it. */
 export interface ChainLock {
   chainId: string;

@@ -1,12 +1,9 @@
 import type { SmnClient } from '../huawei/smn';
 import type { Logger } from '../log/logger';
-import type { PagesChange, StateStore } from '../state/store';
-import { pageRecord, planPages, type Scopes } from './ledger';
-import { pageMessage, publishRequest, resolvedMessage } from './page-text';
-import type { Problem } from './problems';
-
-/** The ledger's lock id: '_' keeps it apart from every chain id ([a-z0-9-]). */
-export const PAGES_LOCK = '_pages';
+import { PAGES_LOCK, type PagesChange, type StateStore } from '../state/store';
+import { pageRecord, planPages, type Scopes } from '../alerts/ledger';
+import { pageMessage, publishRequest, resolvedMessage } from '../alerts/page-text';
+import type { Problem } from '../alerts/problems';
 const LEDGER_LOCK_MS = 60_000;
 
 export interface PagerDeps {
