@@ -24,12 +24,17 @@ const SPEED = 300;
 
 /** One database's backups as Ola Hallengren's jobs name and file them. */
 function olaFiles(db: SyntheticDatabase, steps: ('full' | 'log' | 'diff')[]): { key: string; bytes: Uint8Array; note: string }[] {
-  return steps.map((step, i) => {
+  return steps.map((step) => {
     const bytes = step === 'full' ? db.full() : step === 'diff' ? db.diff() : db.log();
-    const folder = step.toUpperCase();
-    const stamp = `20261120_${String(2 + Math.floor(i / 4)).padStart(2, '0')}${String((i % 4) * 15).padStart(2, '0')}00`;
-    return { key: `${PREFIX}${db.name}/${folder}/SQLPROD01_${db.name}_${folder}_${stamp}.${step === 'log' ? 'trn' : 'bak'}`, bytes, note: step };
+    return { key: olaKey(db, step), bytes, note: step };
   });
+}
+
+/** `SQLPROD01/ERP/LOG/SQLPROD01_ERP_LOG_20261120_041500.trn`, stamped with when it was taken. */
+function olaKey(db: SyntheticDatabase, step: 'full' | 'log' | 'diff'): string {
+  const folder = step.toUpperCase();
+  const stamp = db.lastTakenAt.replace(/[-:]/g, '').replace('T', '_');
+  return `${PREFIX}${db.name}/${folder}/SQLPROD01_${db.name}_${folder}_${stamp}.${step === 'log' ? 'trn' : 'bak'}`;
 }
 
 async function main(): Promise<void> {
@@ -106,8 +111,10 @@ async function main(): Promise<void> {
   await put(late.key, late.bytes, 'the missing log, late');
   await settle(8);
   await put(`${PREFIX}CUTOVER`, new Uint8Array(), 'cutover marker');
-  await put(`${PREFIX}ERP/LOG/SQLPROD01_ERP_LOG_20261120_040000.trn`, erp.log(), 'tail-log backup');
-  await put(`${PREFIX}Sales/LOG/SQLPROD01_Sales_LOG_20261120_040000.trn`, sales.log(), 'tail-log backup');
+  for (const db of [erp, sales]) {
+    const tail = db.log();
+    await put(olaKey(db, 'log'), tail, 'tail-log backup');
+  }
   for (let i = 0; i < 20; i++) {
     const state = await tick();
     if (Object.values(state.files).filter((f) => f.final && f.status === 'succeeded').length === 2) break;

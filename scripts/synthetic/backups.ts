@@ -48,6 +48,11 @@ export class SyntheticDatabase {
     this.time = options.startTime ?? new Date('2026-11-20T02:00:00Z');
   }
 
+  /** When the last backup was taken, server local time: what a backup job puts in the file name. */
+  get lastTakenAt(): string {
+    return localTime(this.time);
+  }
+
   private lsn(): bigint {
     return lsnFromParts(this.vlf, this.block, 1);
   }
