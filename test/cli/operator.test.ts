@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SyntheticDatabase } from '../../scripts/synthetic/backups';
 import { startPipeline, TEST_CHAINS, type Pipeline } from '../support/pipeline';
 
 const CLI = join(resolve(__dirname, '../..'), 'scripts/cli/restore-pilot.js');
@@ -124,6 +125,28 @@ describe('restore-pilot operator CLI', () => {
 
     await p.handler(p.upload(LOG(1)));
     expect(p.created().at(-1)).toMatchObject({ file: LOG(1), last: true });
+  });
+
+  it('status shows each database at its LSN and the hole; restart --from a newer full is the way out', async () => {
+    p = await startPipeline();
+    const db = new SyntheticDatabase('ERP');
+    const files: [string, Uint8Array][] = [['erp/ERP/f1.bak', db.full()], ['erp/ERP/l1.trn', db.log()], ['erp/ERP/l2.trn', db.log()], ['erp/ERP/l3.trn', db.log()], ['erp/ERP/f2.bak', db.full()], ['erp/ERP/l4.trn', db.log()]];
+    for (const [key, bytes] of files.filter(([key]) => key !== 'erp/ERP/l2.trn')) await p.handler(p.upload(key, { content: bytes }));
+    for (let i = 0; i < 3; i++) await settle();
+    const status = await restorePilot(['status']);
+    expect(status.out).toMatch(/database ERP: restored to LSN (\d+) by ERP\/l1\.trn \(taken [^)]+\); the next log must include LSN \1; log chain broken: restored to LSN \1, the next log starts at LSN \d+/);
+    expect(status.out).toContain('a later full backup: the log chain continues without it');
+
+    expect(await restorePilot(['restart', 'erp-prod'])).toMatchObject({ code: 2, out: expect.stringContaining('restart needs --from FULL') });
+    const restarted = await restorePilot(['restart', 'erp-prod', '--from', 'erp/ERP/f2.bak']);
+    expect(restarted).toMatchObject({ code: 0 });
+    expect(restarted.out).toContain('ERP restarts from erp/ERP/f2.bak');
+    expect(restarted.out).toMatch(/sent erp\/ERP\/f2\.bak to DRS: job/);
+    const create = p.cloud.requests.filter((r) => r.operation === 'drs.createBackupMigrationJob').at(-1)!;
+    expect((create.body as { options: { is_cover: boolean } }).options.is_cover).toBe(true);
+    for (let i = 0; i < 3; i++) await settle();
+    expect(p.created().map((c) => c.file).slice(-2)).toEqual(['erp/ERP/f2.bak', 'erp/ERP/l4.trn']);
+    expect([...p.cloud.drs.jobs.values()].map((j) => p.cloud.drs.statusOf(j))).toEqual(Array(4).fill('SUCCESS'));
   });
 
   it('bad input says what was wrong and changes nothing', async () => {
