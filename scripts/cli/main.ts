@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { chainProblems } from '../../shared/alerts/problems';
 import { parseChains, type Chain } from '../../shared/chains/config';
-import { requestCutover, restartFrom, retryFile, skipConsequences, skipFile, type OperatorDecision } from '../../shared/chains/operator';
+import { cutoverPreview, requestCutover, restartFrom, retryFile, skipConsequences, skipFile, type OperatorDecision } from '../../shared/chains/operator';
 import type { ChainState } from '../../shared/chains/state';
 import { renderChain } from '../../shared/chains/view';
 import { createHuaweiClient, type HuaweiClient } from '../../shared/huawei/client';
@@ -19,7 +19,8 @@ const USAGE = `usage: restore-pilot <command>
   status          every chain: its files, restore jobs and open problems
   retry FILE      restore a failed backup file again (no re-upload needed)
   skip FILE       take a waiting or failed file out of its chain (asks for confirmation; --yes to script it)
-  cutover CHAIN   for every database of CHAIN, the next log backup uploaded is restored as the last one
+  cutover CHAIN   for every database of CHAIN, the next log backup uploaded is restored as the last one;
+                  --dry-run shows per database which file would be final and what still blocks it
   restart CHAIN --from FULL
                   restore FULL's database again from that full backup (over the restoring database),
                   then the log backups after it: the way out when a missing log is gone for good
@@ -121,8 +122,9 @@ async function confirmSkip(cli: Cli, key: string, state: ChainState, yes: boolea
 async function run(args: string[], cli: Cli): Promise<number> {
   const fromAt = args.indexOf('--from');
   const from = fromAt >= 0 ? args[fromAt + 1] : undefined;
-  const [command, target, ...rest] = args.filter((a, i) => a !== '--yes' && (fromAt < 0 || (i !== fromAt && i !== fromAt + 1)));
+  const [command, target, ...rest] = args.filter((a, i) => a !== '--yes' && a !== '--dry-run' && (fromAt < 0 || (i !== fromAt && i !== fromAt + 1)));
   const yes = args.includes('--yes');
+  const dryRun = args.includes('--dry-run');
   const needTarget = (what: string) => {
     if (!target || rest.length > 0) throw new UsageError(`${command} takes exactly one ${what}\n\n${USAGE}`);
     return target;
@@ -142,6 +144,10 @@ async function run(args: string[], cli: Cli): Promise<number> {
     case 'cutover': {
       const chain = cli.chains.find((c) => c.id === needTarget('CHAIN'));
       if (!chain) throw new UsageError(`no chain ${target}; chains: ${cli.chains.map((c) => c.id).join(', ')}`);
+      if (dryRun) {
+        cli.out(cutoverPreview(await cli.store.load(chain.id), chain, Date.now()).join('\n') || `chain ${chain.id} has no database yet`);
+        return 0;
+      }
       return operate(cli, chain, (state) => requestCutover(state, chain, Date.now()));
     }
     case 'restart': {

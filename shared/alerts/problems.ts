@@ -16,6 +16,7 @@ export type PageKind =
   | 'restore-stuck'
   | 'chain-waiting'
   | 'log-chain-broken'
+  | 'cutover-held'
   | 'backup-refused'
   | 'late-cutover-marker'
   | 'upload-to-closed-chain'
@@ -72,6 +73,7 @@ const TITLES: Record<PageKind, string> = {
   'restore-stuck': 'Restore stuck',
   'chain-waiting': 'Migration chain waiting',
   'log-chain-broken': 'Log chain broken',
+  'cutover-held': 'Cutover held',
   'backup-refused': 'Backup file DRS cannot restore',
   'late-cutover-marker': 'Cutover waiting for the tail-log backup',
   'upload-to-closed-chain': 'Upload to a finished migration chain',
@@ -221,6 +223,18 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
     const scope = `${chain.id} ${view.database}`;
     if (view.next.kind !== 'wait') continue;
     if (view.next.code === 'hole') problems.push(holeProblem(chain, view.database, view.next.hole!, topicUrn, where));
+    else if (view.next.code === 'cutover-held') {
+      problems.push({
+        id: `cutover-held:${chain.id}:${view.database}:${view.next.final!.key}`,
+        kind: 'cutover-held',
+        scope: chain.id,
+        topicUrn,
+        since: now,
+        title: titleOf('cutover-held', scope),
+        details: [`What happened: ${view.next.detail}. A last restore (is_last_backup) cannot be undone, so nothing is sent until the final backup is the newest log known.`, where],
+        nextStep: `If ${view.next.final!.key} is not the last log of ${view.database}, take and upload the tail-log backup (BACKUP LOG … WITH NORECOVERY) after the newer one; if the newer file does not belong to this migration, take it out with npx restore-pilot skip. Check with npx restore-pilot cutover ${chain.id} --dry-run.`,
+      });
+    }
     else if (view.next.code === 'needs-full' && waiting[0] && now - waiting[0].uploadedAt >= gap) {
       problems.push({
         id: `chain-waiting:${chain.id}:${view.database}`,

@@ -1,6 +1,6 @@
 import type { Chain } from './config';
 import { restoreJobName } from './job-name';
-import { closingFileOf, lsn } from './select';
+import { closingFileOf, finalOf } from './select';
 import type { BackupFileRecord, ChainState, NoticeKind, Refusal, StoredHeader } from './state';
 import { withFile, withNotice } from './transitions';
 import { refusalFor } from './verdicts';
@@ -22,6 +22,8 @@ export interface Upload {
   eTag: string;
   /** The event's sequencer (or time); undefined when found by listing OBS. */
   uploadId?: string;
+  /** When OBS created the object, if known (event time, listing's LastModified). */
+  createdAt?: number;
   now: number;
 }
 
@@ -52,7 +54,15 @@ export function admitBackup(state: ChainState, chain: Chain, upload: Upload, rea
     return ignore('reupload-ignored', `a new version of a file already ${was}; the upload was not restored`);
   }
   const attempt = existing?.eTag === eTag ? existing.attempt + 1 : 1;
-  const base = { key, eTag, ...(upload.uploadId !== undefined ? { uploadId: upload.uploadId } : {}), attempt, jobName: restoreJobName(chain.id, chain.bucket, key, eTag, attempt), uploadedAt: now };
+  const base = {
+    key,
+    eTag,
+    ...(upload.uploadId !== undefined ? { uploadId: upload.uploadId } : {}),
+    attempt,
+    jobName: restoreJobName(chain.id, chain.bucket, key, eTag, attempt),
+    uploadedAt: now,
+    ...(upload.createdAt !== undefined ? { objectCreatedAt: upload.createdAt } : {}),
+  };
 
   const refusal = 'refusal' in read ? read.refusal : refusalFor(read.header, state);
   if (refusal) {
@@ -65,10 +75,6 @@ export function admitBackup(state: ChainState, chain: Chain, upload: Upload, rea
   const sameDatabase = Object.values(state.files).filter((r) => r.key !== key && r.header?.databaseName === header.databaseName && r.status !== 'refused');
   const closing = closingFileOf(sameDatabase);
   if (closing) return ignore('upload-to-closed-chain', `the chain is closed for ${header.databaseName}: its final backup ${closing.key} was already sent to DRS`);
-  const waitingFinal = sameDatabase.find((r) => r.final && r.status === 'waiting');
-  if (header.type === 'log' && waitingFinal?.header && lsn(header.firstLsn) >= lsn(waitingFinal.header.lastLsn) && header.firstLsn !== header.lastLsn) {
-    return ignore('upload-to-closed-chain', `a log backup after the final backup ${waitingFinal.key} of database ${header.databaseName}`);
-  }
 
   let next = state;
   // A new full replaces a full that failed before any log of it went to DRS.
@@ -76,30 +82,35 @@ export function admitBackup(state: ChainState, chain: Chain, upload: Upload, rea
     const failedFull = sameDatabase.find((r) => r.header?.type === 'full' && r.status === 'failed');
     if (failedFull && !sameDatabase.some((r) => r.header?.type === 'log' && ACTIVE.has(r.status))) next = withFile(next, { ...failedFull, status: 'superseded' }, now);
   }
-  // After the cutover marker, the first new log that is the newest known of its database is its tail-log backup.
-  const cutoverFinal =
-    header.type === 'log' &&
-    !existing &&
-    state.meta.cutoverRequestedAt !== undefined &&
-    !sameDatabase.some((r) => r.final && r.status !== 'failed') &&
-    sameDatabase.every((r) => r.header?.type !== 'log' || lsn(header.lastLsn) >= lsn(r.header.lastLsn));
-  const record: BackupFileRecord = { ...base, header, final: FINAL_NAME.test(key) || cutoverFinal || existing?.final === true, status: 'waiting' };
+  const record: BackupFileRecord = { ...base, header, final: FINAL_NAME.test(key) || existing?.final === true, status: 'waiting' };
   next = withFile(next, record, now);
-  if (record.final) next = { ...next, meta: { ...next.meta, notices: next.meta.notices.filter((n) => n.kind !== 'cutover-awaiting-tail-log') } };
+  // The tail-log backups have come: every database now has a log uploaded after the marker.
+  if (state.meta.cutoverRequestedAt !== undefined && openForCutover(next).length === 0) {
+    next = { ...next, meta: { ...next.meta, notices: next.meta.notices.filter((n) => n.kind !== 'cutover-awaiting-tail-log') } };
+  }
   const what = `${header.type} backup of ${header.databaseName}, LSN ${header.firstLsn}–${header.lastLsn}`;
   const reason = attempt > 1 ? `re-upload of the failed file recorded (attempt ${attempt}): ${what}` : `recorded: ${what}`;
   return { state: next, status: 'queued', reason: record.final ? `${reason}, as the final backup` : reason };
 }
 
-/** The cutover marker: for every database of the chain, the next new log backup is its final one. */
-export function applyCutoverMarker(state: ChainState, chain: Chain, key: string, now: number): UploadDecision {
-  if (chain.mode === 'full-only') return { state, status: 'ignored', reason: 'a cutover marker in a full-only chain has no effect' };
-  if (state.meta.cutoverRequestedAt !== undefined) return { state, status: 'duplicate', reason: 'cutover already requested' };
-  const marked = { ...state, meta: { ...state.meta, cutoverRequestedAt: now, updatedAt: now } };
+/** Databases that still lack a final backup: none named final, and no log uploaded after the cutover marker. */
+export function openForCutover(state: ChainState): string[] {
   const files = Object.values(state.files);
   const databases = new Set(files.flatMap((f) => (f.header && f.status !== 'refused' ? [f.header.databaseName] : [])));
-  const open = [...databases].filter((db) => !files.some((f) => f.header?.databaseName === db && f.final && f.status !== 'failed'));
-  if (databases.size > 0 && open.length === 0) return { state: marked, status: 'cutover', reason: 'cutover requested; every database already has its final backup' };
+  return [...databases].filter((db) => finalOf(files.filter((f) => f.header?.databaseName === db && f.status !== 'refused'), state.meta.cutoverRequestedAt) === undefined);
+}
+
+/**
+ * The cutover marker: for every database of the chain, the newest log uploaded after it is its final
+ * backup. `at` is when OBS created the marker (else now): upload time, never event delivery order,
+ * decides what came after it.
+ */
+export function applyCutoverMarker(state: ChainState, chain: Chain, key: string, now: number, at = now): UploadDecision {
+  if (chain.mode === 'full-only') return { state, status: 'ignored', reason: 'a cutover marker in a full-only chain has no effect' };
+  if (state.meta.cutoverRequestedAt !== undefined) return { state, status: 'duplicate', reason: 'cutover already requested' };
+  const marked = { ...state, meta: { ...state.meta, cutoverRequestedAt: at, updatedAt: now } };
+  const open = openForCutover(marked);
+  if (Object.keys(state.files).length > 0 && open.length === 0) return { state: marked, status: 'cutover', reason: 'cutover requested; every database already has its final backup' };
   const detail = `cutover marker uploaded; waiting for the tail-log backup of ${open.length ? open.join(', ') : 'each database'}, which will be restored as the last`;
   return { state: withNotice(marked, 'cutover-awaiting-tail-log', key, detail, now), status: 'cutover', reason: detail };
 }

@@ -1,7 +1,7 @@
 import { applyCutoverMarker } from './admit';
 import type { Chain } from './config';
 import { restoreJobName } from './job-name';
-import { closingFileOf, databasesOf, lsn } from './select';
+import { closingFileOf, databasesOf, lsn, viewChain } from './select';
 import type { ChainState } from './state';
 
 /**
@@ -94,4 +94,22 @@ export function restartFrom(state: ChainState, chain: Chain, key: string, now: n
     else if (file.status !== 'superseded' && file.status !== 'skipped') next[file.key] = { ...file, status: 'superseded', finishedAt: now };
   }
   return { state: { meta: { ...state.meta, updatedAt: now }, files: next }, done: `${database} restarts from ${key} (restored over the existing database), then the log backups after it` };
+}
+
+/**
+ * `restore-pilot cutover CHAIN --dry-run`: per database, which backup would be restored as the last
+ * and what still stands in the way, without changing anything.
+ */
+export function cutoverPreview(state: ChainState, chain: Chain, now: number): string[] {
+  const cutoverAt = state.meta.cutoverRequestedAt ?? now;
+  return viewChain({ ...state, meta: { ...state.meta, cutoverRequestedAt: cutoverAt } }, chain, now).map((view) => {
+    const final = view.final ? `final: ${view.final.key} (LSN ${view.final.header.firstLsn}–${view.final.header.lastLsn})` : 'final: the next log backup uploaded after the cutover';
+    const waiting = view.files.filter((f) => f.status === 'waiting' && f.key !== view.final?.key && !view.notNeeded.some((n) => n.file === f));
+    const blockers = [
+      ...(view.next.kind === 'wait' && view.next.code !== 'nothing-waiting' && view.next.code !== 'complete' ? [view.next.detail] : []),
+      ...(waiting.length > 0 ? [`${waiting.length} backup(s) still to restore before it`] : []),
+    ];
+    const verdict = view.next.kind === 'wait' && view.next.code === 'complete' ? 'already complete' : blockers.length ? `blocked: ${blockers.join('; ')}` : 'nothing in the way';
+    return `${view.database}: ${final}; ${verdict}`;
+  });
 }

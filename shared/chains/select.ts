@@ -42,12 +42,14 @@ export interface Hole {
 
 export type Step =
   | { kind: 'submit'; file: ReadableFile; isLastBackup: boolean; resume: boolean }
-  | { kind: 'wait'; code: 'in-flight' | 'halted' | 'complete' | 'nothing-waiting' | 'needs-full' | 'hole'; detail: string; hole?: Hole };
+  | { kind: 'wait'; code: 'in-flight' | 'halted' | 'complete' | 'nothing-waiting' | 'needs-full' | 'hole' | 'cutover-held'; detail: string; hole?: Hole; final?: ReadableFile };
 
 /** Everything a decision about one database needs, computed once. */
 export interface DatabaseView {
   database: string;
   files: ReadableFile[];
+  /** The backup to restore as the last one, once known (by name, or the newest log uploaded after the cutover marker). */
+  final?: ReadableFile;
   /** Where the database stands after its restored files; undefined before its full is restored. */
   restoredTo?: RestorePoint;
   /** Files to take out of the chain now, and why. */
@@ -89,8 +91,26 @@ function restorePoint(files: ReadableFile[]): RestorePoint | undefined {
   return { lsn: lsn(last.header.lastLsn), file: last };
 }
 
-function isLastBackup(file: ReadableFile, chain: Pick<Chain, 'mode'>): boolean {
-  return file.final || chain.mode === 'full-only';
+/**
+ * A database's final backup: the one already sent as last; else one named final; else, after the
+ * cutover marker, the newest log (highest LastLSN, then latest upload) if OBS created it after the
+ * marker. Upload time and LSN decide, never the order events were delivered in: a log uploaded
+ * before the marker, or re-uploaded after it but older than a log already known, is never the final.
+ */
+export function finalOf(files: BackupFileRecord[], cutoverAt: number | undefined): BackupFileRecord | undefined {
+  const sent = files.find((f) => f.isLastBackup === true && IN_DRS.has(f.status));
+  if (sent) return sent;
+  const named = files.find((f) => f.final && !isOutOfChain(f));
+  if (named || cutoverAt === undefined) return named;
+  const createdAt = (f: BackupFileRecord) => f.objectCreatedAt ?? f.uploadedAt;
+  const newest = files
+    .filter((f) => f.header?.type === 'log' && (!isOutOfChain(f) || f.status === 'not-needed'))
+    .reduce<BackupFileRecord | undefined>((best, f) => {
+      if (!best) return f;
+      const [a, b] = [lsn(f.header!.lastLsn), lsn(best.header!.lastLsn)];
+      return a > b || (a === b && createdAt(f) > createdAt(best)) ? f : best;
+    }, undefined);
+  return newest && !isOutOfChain(newest) && createdAt(newest) > cutoverAt ? newest : undefined;
 }
 
 /**
@@ -103,17 +123,19 @@ function isLastBackup(file: ReadableFile, chain: Pick<Chain, 'mode'>): boolean {
  *   (DRS documents full and log backups only);
  * - a log starting beyond the point is a hole: the database waits for the missing log.
  */
-export function viewDatabase(database: string, files: ReadableFile[], chain: Pick<Chain, 'mode'>, now: number): DatabaseView {
+export function viewDatabase(database: string, files: ReadableFile[], chain: Pick<Chain, 'mode'>, now: number, cutoverAt?: number): DatabaseView {
   const inChain = files.filter((f) => !isOutOfChain(f));
   const notNeeded: DatabaseView['notNeeded'] = [];
   const restoredTo = restorePoint(inChain);
-  const view = (next: Step): DatabaseView => ({ database, files, ...(restoredTo ? { restoredTo } : {}), notNeeded, next });
+  const final = finalOf(files, cutoverAt) as ReadableFile | undefined;
+  const isLastBackup = (file: ReadableFile) => file.key === final?.key || chain.mode === 'full-only';
+  const view = (next: Step): DatabaseView => ({ database, files, ...(final ? { final } : {}), ...(restoredTo ? { restoredTo } : {}), notNeeded, next });
 
   for (const diff of inChain.filter((f) => f.status === 'waiting' && f.header.type === 'diff')) notNeeded.push({ file: diff, because: 'differential' });
 
   const inFlight = inChain.find((f) => f.status === 'submitting' || f.status === 'running');
   if (inFlight?.status === 'submitting' && (inFlight.inProgressUntil ?? 0) <= now) {
-    return view({ kind: 'submit', file: inFlight, isLastBackup: inFlight.isLastBackup ?? isLastBackup(inFlight, chain), resume: true });
+    return view({ kind: 'submit', file: inFlight, isLastBackup: inFlight.isLastBackup ?? isLastBackup(inFlight), resume: true });
   }
   if (inFlight) return view({ kind: 'wait', code: 'in-flight', detail: `waiting for ${inFlight.key} to finish restoring` });
   const failed = inChain.find((f) => f.status === 'failed');
@@ -123,7 +145,7 @@ export function viewDatabase(database: string, files: ReadableFile[], chain: Pic
   const waiting = inChain.filter((f) => f.status === 'waiting' && (isFull(f) || isLog(f)));
   const submit = (file: ReadableFile): DatabaseView =>
     // A retry's job may already exist under its name (state rebuilt after a loss knows only attempt 1): look first.
-    view({ kind: 'submit', file, isLastBackup: isLastBackup(file, chain), resume: file.attempt > 1 });
+    view({ kind: 'submit', file, isLastBackup: isLastBackup(file), resume: file.attempt > 1 });
 
   if (!restoredTo) {
     const fulls = waiting.filter(isFull).sort(byFirstLsn);
@@ -141,11 +163,23 @@ export function viewDatabase(database: string, files: ReadableFile[], chain: Pic
   for (const log of logs) {
     const first = lsn(log.header.firstLsn);
     const last = lsn(log.header.lastLsn);
-    if (last < point || (last === point && !log.final)) notNeeded.push({ file: log, because: isEmptyLog(log) && last === point ? 'empty-log' : 'covered' });
+    if (last < point || (last === point && log.key !== final?.key)) notNeeded.push({ file: log, because: isEmptyLog(log) && last === point ? 'empty-log' : 'covered' });
     else if (first <= point) candidates.push(log);
   }
   // Every log in LSN order: of the logs that fit, the one ending first (copy-only logs overlap others).
   const next = candidates.sort((a, b) => cmp(lsn(a.header.lastLsn), lsn(b.header.lastLsn)))[0];
+  if (next && next.key === final?.key) {
+    // is_last_backup cannot be undone: the last restore goes only when nothing known comes after it.
+    const newer = inChain.filter((f) => f !== next && isLog(f) && f.status !== 'succeeded' && lsn(f.header.lastLsn) > lsn(next.header.lastLsn)).sort(byFirstLsn)[0];
+    if (newer) {
+      return view({
+        kind: 'wait',
+        code: 'cutover-held',
+        final: next,
+        detail: `cutover held: ${next.key} would be restored as the last backup, but ${newer.key} (LSN ${newer.header.firstLsn}–${newer.header.lastLsn}) comes after it`,
+      });
+    }
+  }
   if (next) return submit(next);
   const beyond = logs.find((l) => lsn(l.header.firstLsn) > point);
   if (beyond) {
@@ -157,5 +191,5 @@ export function viewDatabase(database: string, files: ReadableFile[], chain: Pic
 
 /** Every database of the chain, each with its view. */
 export function viewChain(state: ChainState, chain: Pick<Chain, 'mode'>, now: number): DatabaseView[] {
-  return [...databasesOf(state)].map(([database, files]) => viewDatabase(database, files, chain, now));
+  return [...databasesOf(state)].map(([database, files]) => viewDatabase(database, files, chain, now, state.meta.cutoverRequestedAt));
 }

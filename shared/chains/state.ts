@@ -90,7 +90,7 @@ export const BackupFileRecord = z.object({
   because: NotNeededCode.optional(),
   /** Set with status `refused`. */
   refusal: Refusal.optional(),
-  /** Final backup of the chain: by its name, or the first log uploaded after the cutover marker. */
+  /** Marked final by its name (`…_FINAL.<ext>`); after a cutover marker, select.ts finds the final by upload time and LSN. */
   final: z.boolean(),
   status: FileStatus,
   /** Which upload this is (the event's sequencer or time): tells a redelivery from an identical re-upload. */
@@ -103,7 +103,10 @@ export const BackupFileRecord = z.object({
   isLastBackup: z.boolean().optional(),
   /** Restore over the existing database (an operator restart from this full). */
   cover: z.boolean().optional(),
+  /** When restore-pilot recorded it. */
   uploadedAt: z.number(),
+  /** When OBS created the object (event time or listing), if known: decides what came after the cutover marker. */
+  objectCreatedAt: z.number().optional(),
   submittedAt: z.number().optional(),
   finishedAt: z.number().optional(),
   /** While submitting: after this time an unfinished submission is presumed dead and may be resumed. */
@@ -128,6 +131,7 @@ export const Notice = z.object({ kind: NoticeKind, key: z.string(), at: z.number
 export type Notice = z.infer<typeof Notice>;
 
 export const ChainMeta = z.object({
+  /** When the cutover was asked for: the marker's creation time in OBS, or the operator's command. */
   cutoverRequestedAt: z.number().optional(),
   /** Last time the poller compared the chain's OBS prefix with this state. */
   reconciledAt: z.number().optional(),

@@ -38,9 +38,10 @@ export async function reconcileChain(deps: ChainStepDeps & { obs: ObsClient; rea
     // In upload order, so "the next log after the cutover marker" means the same as for events.
     const byUploadTime = [...unknown].sort((a, b) => a.lastModified.localeCompare(b.lastModified) || (a.key < b.key ? -1 : 1));
     for (const object of byUploadTime) {
-      const upload = { key: object.key, eTag: object.eTag, now: deps.now() };
+      const createdAt = Date.parse(object.lastModified);
+      const upload = { key: object.key, eTag: object.eTag, now: deps.now(), ...(Number.isFinite(createdAt) ? { createdAt } : {}) };
       if (object.key === chain.cutoverMarker) {
-        state = applyCutoverMarker(state, chain, object.key, upload.now).state;
+        state = applyCutoverMarker(state, chain, object.key, upload.now, upload.createdAt ?? upload.now).state;
         continue;
       }
       const read = reads.get(object.key);

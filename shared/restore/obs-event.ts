@@ -12,6 +12,8 @@ export interface UploadedObject {
   eTag: string;
   /** The event's sequencer, else its time: the same for a redelivery, new for each upload. */
   uploadId?: string;
+  /** When OBS says the object was created (the event's time, ms): upload order, which delivery order is not. */
+  uploadedAt?: number;
   size?: number;
 }
 
@@ -71,9 +73,18 @@ export function parseRecord(raw: unknown): ParsedRecord {
   const eTag = (entity.object.eTag ?? entity.object.etag ?? '').replace(/"/g, '');
   if (!eTag || eTag.length > 128) return { kind: 'malformed', bucket, key, reason: 'record has no usable object eTag' };
   const uploadId = entity.object.sequencer ?? parsed.data.eventTime;
+  const uploadedAt = parsed.data.eventTime ? Date.parse(parsed.data.eventTime) : NaN;
   return {
     kind: 'created',
-    object: { eventName, bucket, key, eTag, ...(uploadId ? { uploadId } : {}), ...(entity.object.size !== undefined ? { size: entity.object.size } : {}) },
+    object: {
+      eventName,
+      bucket,
+      key,
+      eTag,
+      ...(uploadId ? { uploadId } : {}),
+      ...(Number.isFinite(uploadedAt) ? { uploadedAt } : {}),
+      ...(entity.object.size !== undefined ? { size: entity.object.size } : {}),
+    },
   };
 }
 

@@ -1,6 +1,6 @@
-import { admitBackup, applyCutoverMarker, isRedelivery, type HeaderRead, type UploadStatus } from '../chains/admit';
+import { admitBackup, applyCutoverMarker, isRedelivery, type HeaderRead, type UploadDecision, type UploadStatus } from '../chains/admit';
 import { chainFor, type Chain } from '../chains/config';
-import { runChainStep, type ChainStepDeps } from './chain-step';
+import { runChainStep, type ChainStepDeps, type StepDecision } from './chain-step';
 import { eventRecords, parseRecord, type UploadedObject } from './obs-event';
 
 /** Reads a backup version's header: at most once per (bucket, key, eTag); `changed` when OBS holds a newer version. */
@@ -31,15 +31,15 @@ type Outcome = Omit<RecordOutcome, 'record'>;
 
 /** Records the object in its chain and, if its turn has come, sends it to DRS. */
 export async function handleCreated(deps: UploadDeps, object: UploadedObject): Promise<Outcome> {
-  const { bucket, key, eTag, uploadId } = object;
+  const { bucket, key, eTag, uploadId, uploadedAt: createdAt } = object;
   const chain = chainFor(deps.chains, bucket, key);
   if (!chain) return { status: 'ignored', reason: 'not under any chain', bucket, key };
   const base = { bucket, key, chain: chain.id };
-  const upload = { key, eTag, ...(uploadId ? { uploadId } : {}), now: deps.now() };
+  const upload = { key, eTag, ...(uploadId ? { uploadId } : {}), ...(createdAt !== undefined ? { createdAt } : {}), now: deps.now() };
 
   if (key === chain.cutoverMarker) {
     const { result } = await runChainStep(deps, chain, (state) => {
-      const decision = applyCutoverMarker(state, chain, key, upload.now);
+      const decision = applyCutoverMarker(state, chain, key, upload.now, createdAt ?? upload.now);
       return { state: decision.state, advance: false, result: decision };
     });
     return { ...base, status: result.status, reason: result.reason };
@@ -47,17 +47,16 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
   if (chain.pattern && !chain.pattern.test(key.slice(chain.prefix.length))) {
     return { ...base, status: 'ignored', reason: `not considered: the name does not match the chain's fileNamePattern ${chain.fileNamePattern}` };
   }
-  // Once per file version: a version already recorded is never read again (redeliveries, retries).
-  let read: HeaderRead | undefined;
-  if (!isRedelivery((await deps.store.load(chain.id)).files[key], upload)) {
-    const got = await deps.readHeader({ bucket, key, eTag });
-    if ('changed' in got) return { ...base, status: 'ignored', reason: 'a newer version replaced this object before it was read; its own event will follow' };
-    read = got;
-  }
-  const { result: decision, advanced } = await runChainStep(deps, chain, (state) => {
-    if (!read && !isRedelivery(state.files[key], upload)) throw new Error(`${key} changed in the chain's state while it was being recorded; it will be retried`);
-    const decided = read ? admitBackup(state, chain, upload, read) : { state, status: 'duplicate' as const, reason: `already seen this version (${state.files[key]!.status})` };
-    // A duplicate still tries the chain's next step: a redelivery is how a file whose create failed gets retried.
+  // Read under the chain's lock, so a version is read once even when its event arrives twice at once;
+  // a version already recorded is never read again (redeliveries, retries).
+  const { result: decision, advanced } = await runChainStep(deps, chain, async (state): Promise<StepDecision<UploadDecision>> => {
+    if (isRedelivery(state.files[key], upload)) {
+      // A duplicate still tries the chain's next step: a redelivery is how a file whose create failed gets retried.
+      return { state, advance: true, result: { state, status: 'duplicate', reason: `already seen this version (${state.files[key]!.status})` } };
+    }
+    const read = await deps.readHeader({ bucket, key, eTag });
+    if ('changed' in read) return { state, advance: false, result: { state, status: 'ignored', reason: 'a newer version replaced this object before it was read; its own event will follow' } };
+    const decided = admitBackup(state, chain, upload, read);
     return { state: decided.state, advance: decided.status !== 'ignored', result: decided };
   });
   const file = (advanced?.state ?? decision.state).files[key];

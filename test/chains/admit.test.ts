@@ -21,6 +21,7 @@ function upload(state: ChainState, key: string, eTag = 'e1', now = 1, on: Chain 
   return admitBackup(state, on, { key, eTag, now, ...(uploadId ? { uploadId } : {}) }, headerRead(backupForName(key)));
 }
 const next = (state: ChainState, now = 10) => viewChain(state, chain, now)[0]!.next;
+const finalKey = (state: ChainState, database = 'DB') => viewChain(state, chain, 10).find((v) => v.database === database)?.final?.key;
 
 describe('admission: what an upload does to the chain', () => {
   it('a submission left in progress is resumed only after its expiry', () => {
@@ -76,8 +77,8 @@ describe('admission: what an upload does to the chain', () => {
     expect(marked.status).toBe('cutover');
     expect(marked.state.meta.notices.map((n) => n.kind)).toEqual(['cutover-awaiting-tail-log']);
     expect(applyCutoverMarker(marked.state, chain, 'erp/CUTOVER', 6).status).toBe('duplicate');
-    const tail = upload(marked.state, 'erp/DB_LOG_20261120020000.trn');
-    expect(tail.state.files['erp/DB_LOG_20261120020000.trn']?.final).toBe(true);
+    const tail = upload(marked.state, 'erp/DB_LOG_20261120020000.trn', 'e1', 7);
+    expect(finalKey(tail.state)).toBe('erp/DB_LOG_20261120020000.trn');
     expect(tail.state.meta.notices).toEqual([]);
     expect(restoreAll(tail.state, chain).order).toEqual(['erp/DB_FULL_20261120000000.bak', 'erp/DB_LOG_20261120010000.trn', 'erp/DB_LOG_20261120020000.trn (last)']);
   });
@@ -89,19 +90,23 @@ describe('admission: what an upload does to the chain', () => {
     state = markFailed(state, 'erp/DB_LOG_20261120010000.trn', 'bad', 2);
     state = applyCutoverMarker(state, chain, 'erp/CUTOVER', 3).state;
     const retried = upload(state, 'erp/DB_LOG_20261120010000.trn', 'e1', 4, chain, 'upload-2');
-    expect(retried.state.files['erp/DB_LOG_20261120010000.trn']).toMatchObject({ status: 'waiting', final: false, attempt: 2 });
-    expect(upload(retried.state, 'erp/DB_LOG_20261120015000.trn').state.files['erp/DB_LOG_20261120015000.trn']?.final).toBe(false);
-    expect(upload(retried.state, 'erp/DB_LOG_20261120030000.trn').state.files['erp/DB_LOG_20261120030000.trn']?.final).toBe(true);
+    expect(retried.state.files['erp/DB_LOG_20261120010000.trn']).toMatchObject({ status: 'waiting', attempt: 2 });
+    // Re-uploaded after the marker but older by LSN than a log already known: not the final one.
+    expect(finalKey(retried.state)).toBeUndefined();
+    expect(finalKey(upload(retried.state, 'erp/DB_LOG_20261120030000.trn', 'e1', 5).state)).toBe('erp/DB_LOG_20261120030000.trn');
   });
 
   it('the cutover marker applies to each database of the chain: each one\'s next new log is its last', () => {
     const erp = new SyntheticDatabase('ERP');
     const sales = new SyntheticDatabase('Sales', { firstVlf: 40 });
-    const admit = (s: ChainState, key: string, bytes: Uint8Array) => admitBackup(s, chain, { key, eTag: key, now: 1 }, headerRead(bytes)).state;
-    let state = admit(admit(emptyChainState(), 'erp/ERP/full.bak', erp.full()), 'erp/Sales/full.bak', sales.full());
+    const admit = (s: ChainState, key: string, bytes: Uint8Array, now: number) => admitBackup(s, chain, { key, eTag: key, now }, headerRead(bytes)).state;
+    let state = admit(admit(emptyChainState(), 'erp/ERP/full.bak', erp.full(), 1), 'erp/Sales/full.bak', sales.full(), 1);
     state = applyCutoverMarker(state, chain, 'erp/CUTOVER', 2).state;
-    state = admit(admit(state, 'erp/ERP/log1.trn', erp.log()), 'erp/Sales/log1.trn', sales.log());
-    expect([state.files['erp/ERP/log1.trn']!.final, state.files['erp/Sales/log1.trn']!.final]).toEqual([true, true]);
+    state = admit(state, 'erp/ERP/log1.trn', erp.log(), 3);
+    expect(state.meta.notices.map((n) => n.detail)).toEqual([expect.stringContaining('waiting for the tail-log backup of ERP, Sales')]);
+    state = admit(state, 'erp/Sales/log1.trn', sales.log(), 3);
+    expect(state.meta.notices).toEqual([]);
+    expect([finalKey(state, 'ERP'), finalKey(state, 'Sales')]).toEqual(['erp/ERP/log1.trn', 'erp/Sales/log1.trn']);
     expect(restoreAll(state, chain).order.filter((o) => o.endsWith('(last)')).sort()).toEqual(['erp/ERP/log1.trn (last)', 'erp/Sales/log1.trn (last)']);
   });
 

@@ -18,13 +18,13 @@ export const TEST_CHAINS = [
 ];
 
 /** An OBS event for objects just put into the local cloud's OBS, keys encoded as OBS sends them. */
-export function obsEvent(objects: { bucket?: string; key: string; eTag: string; sequencer?: string; eventName?: string }[]) {
+export function obsEvent(objects: { bucket?: string; key: string; eTag: string; sequencer?: string; eventName?: string; createdAt?: Date }[]) {
   return {
     Records: objects.map((o) => ({
       eventVersion: '2.0',
       eventSource: 'aws:s3',
       awsRegion: 'cn-north-4',
-      eventTime: new Date().toISOString(),
+      eventTime: (o.createdAt ?? new Date()).toISOString(),
       eventName: o.eventName ?? 'ObjectCreated:Put',
       s3: {
         s3SchemaVersion: '1.0',
@@ -115,7 +115,7 @@ export async function startPipeline(
     logs,
     upload: (key, { bucket = 'mig-backups', content }: { bucket?: string; content?: Uint8Array } = {}) => {
       const object = cloud.obs.put(bucket, key, { content: content ?? contentFor(key) });
-      return obsEvent([{ bucket, key, eTag: object.eTag, sequencer: object.sequencer }]);
+      return obsEvent([{ bucket, key, eTag: object.eTag, sequencer: object.sequencer, createdAt: object.lastModified }]);
     },
     track: (chainId) =>
       trackChain(
