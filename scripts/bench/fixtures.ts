@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { LocalCloud } from '../local-cloud/server';
+import { backupForName } from '../synthetic/backups';
 
 export const BUCKET = 'bench-backups';
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -51,9 +52,25 @@ export function chainFiles(chain: BenchChain, count: number, final: boolean): st
   });
 }
 
-/** The OBS event FunctionGraph delivers for one object put into the local cloud's OBS. */
+const backups = new Map<string, Uint8Array>();
+
+/**
+ * The synthetic SQL Server backup (scripts/synthetic/backups.ts) a bench file name stands for: its
+ * database is the name's DBn, its LSNs follow the timestamp, so each chain restores like SQL Server's.
+ * Made once per name and kept: runs and variants upload the same bytes, so the same eTag.
+ */
+export function backupOf(key: string): Uint8Array {
+  let bytes = backups.get(key);
+  if (!bytes) {
+    bytes = backupForName(key);
+    backups.set(key, bytes);
+  }
+  return bytes;
+}
+
+/** The OBS event FunctionGraph delivers for one backup put into the local cloud's OBS. */
 export function uploadEvent(cloud: LocalCloud, key: string) {
-  const object = cloud.obs.put(BUCKET, key);
+  const object = cloud.obs.put(BUCKET, key, { content: backupOf(key) });
   return {
     Records: [
       {

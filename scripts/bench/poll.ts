@@ -54,12 +54,19 @@ export async function runPollSetup(concurrency: number, options: PollOptions, of
   try {
     const events = chains.flatMap((chain) => chainFiles(chain, logs + 1, false)).map((key) => uploadEvent(cloud, key));
     let next = 0;
+    const refused: string[] = [];
     await Promise.all(
       Array.from({ length: 50 }, async () => {
-        while (next < events.length) await upload(events[next++], { getRemainingTimeInMilliSeconds: () => 60_000, getLogger: () => ({ info: () => undefined, warn: () => undefined, error: () => undefined }) });
+        while (next < events.length) {
+          const { records } = await upload(events[next++], { getRemainingTimeInMilliSeconds: () => 60_000, getLogger: () => ({ info: () => undefined, warn: () => undefined, error: () => undefined }) });
+          for (const r of records) if (r.status !== 'submitted' && r.status !== 'queued') refused.push(`${r.key}: ${r.status}: ${r.reason}`);
+        }
       }),
     );
+    if (refused.length > 0) throw new BrokenRun(`poll setup: ${refused.length} upload(s) not admitted, e.g. ${refused[0]}`);
     if (cloud.drs.jobs.size !== chains.length) throw new BrokenRun(`poll setup: ${cloud.drs.jobs.size} jobs created for ${chains.length} chains`);
+    const headerReads = cloud.requests.filter((r) => r.operation === 'obs.getObject').length;
+    if (headerReads !== events.length) throw new BrokenRun(`poll setup: ${headerReads} header reads for ${events.length} uploads`);
 
     cloud.faults.add({ operation: '*', kind: 'latency', ms: options.latencyMs });
     worker = await startWorker({ kind: 'poll', bundle: join(DIST, 'poll-jobs/index.js'), env, invocationMs: 120_000 });
@@ -86,6 +93,11 @@ export async function runPollSetup(concurrency: number, options: PollOptions, of
         throw new BrokenRun(`poll tick (POLL_CONCURRENCY ${concurrency}): checked ${s.jobsChecked} of ${inFlight} jobs, advanced ${s.chainsAdvanced} of ${finished} chains`);
       }
       const calls = cloud.requests.slice(mark);
+      // Every version was recorded by the upload handler: the first tick's reconcile lists, never reads.
+      const reads = calls.filter((r) => r.operation === 'obs.getObject').length;
+      if (reads > 0) throw new BrokenRun(`poll tick (POLL_CONCURRENCY ${concurrency}): ${reads} header read(s) of files already recorded`);
+      const failed = [...cloud.drs.jobs.values()].filter((job) => job.outcome !== 'SUCCESS');
+      if (failed.length > 0) throw new BrokenRun(`poll tick (POLL_CONCURRENCY ${concurrency}): ${failed.length} DRS job(s) fail, e.g. ${failed[0]!.request.backup_info.files[0]?.name}: ${failed[0]!.errorLog ?? failed[0]!.outcome}`);
       const pages = s.pages.sent + s.pages.resolved + s.pages.failed;
       samples.push({
         concurrency,

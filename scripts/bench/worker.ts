@@ -28,6 +28,13 @@ export interface BurstResult {
   redelivered: number;
   /** Events still failing after maxDeliveries. */
   gaveUp: { key: string; error: string }[];
+  /**
+   * Per object key (one file version each in the bench) delivered more than once, how its extra
+   * deliveries came: `overlapping` started while an earlier delivery of it was still in flight and none
+   * had returned (nothing recorded yet); `after` started once one had returned (a redelivery proper);
+   * `retries` followed a delivery the handler threw on.
+   */
+  extraDeliveries: Record<string, { overlapping: number; after: number; retries: number }>;
   outcomes: Record<string, number>;
   maxRssKb: number;
   rssAfterLoadKb: number;
@@ -88,6 +95,7 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
 async function burst(job: Extract<WorkerJob, { kind: 'burst' }>): Promise<BurstResult> {
   Object.assign(process.env, job.env);
   const events = JSON.parse(readFileSync(job.eventsFile, 'utf8')) as { Records: { s3: { object: { key: string } } }[] }[];
+  const versions = new Map<string, { started: number; returned: boolean; overlapping: number; after: number; retries: number }>();
   const loadStart = performance.now();
   const { handler } = load(job.bundle) as { handler: Handler };
   const loadMs = performance.now() - loadStart;
@@ -104,14 +112,24 @@ async function burst(job: Extract<WorkerJob, { kind: 'burst' }>): Promise<BurstR
   const cpu = process.cpuUsage();
   const started = performance.now();
   await pool(events, job.concurrency, async (event) => {
+    const key = decodeURIComponent(event.Records[0]?.s3.object.key ?? '?');
+    const version = versions.get(key) ?? { started: 0, returned: false, overlapping: 0, after: 0, retries: 0 };
+    versions.set(key, version);
+    if (version.started > 0) {
+      if (version.returned) version.after += 1;
+      else version.overlapping += 1;
+    }
+    version.started += 1;
     for (let delivery = 1; ; delivery++) {
       deliveries += 1;
       try {
         const result = (await handler(event, context(30_000))) as { records: { status: string }[] };
         for (const record of result.records) outcomes[record.status] = (outcomes[record.status] ?? 0) + 1;
+        version.returned = true;
         return;
       } catch (error) {
         redelivered += 1;
+        version.retries += 1;
         if (delivery >= job.maxDeliveries) {
           gaveUp.push({ key: event.Records[0]?.s3.object.key ?? '?', error: (error as Error).message });
           return;
@@ -123,7 +141,9 @@ async function burst(job: Extract<WorkerJob, { kind: 'burst' }>): Promise<BurstR
   const wallMs = performance.now() - started;
   clearInterval(sampler);
   sampleMemory();
-  const result = { wallMs, events: events.length, deliveries, redelivered, gaveUp, outcomes, maxRssKb: process.resourceUsage().maxRSS, rssAfterLoadKb, memoryPeaksKb, loadMs, cpuMs: cpuMs(cpu) };
+  const extraDeliveries: BurstResult['extraDeliveries'] = {};
+  for (const [key, { started, overlapping, after, retries }] of versions) if (started > 1 || retries > 0) extraDeliveries[key] = { overlapping, after, retries };
+  const result = { wallMs, events: events.length, deliveries, redelivered, gaveUp, extraDeliveries, outcomes, maxRssKb: process.resourceUsage().maxRSS, rssAfterLoadKb, memoryPeaksKb, loadMs, cpuMs: cpuMs(cpu) };
   await handler.close?.();
   return result;
 }

@@ -10,18 +10,24 @@
  * policy as ours (reads retried on 429/5xx/network, full-jitter backoff, per-call budget), same
  * errors, so the functions behave the same on top of it.
  *
- * OBS is not an HcClient service (it has its own signature): its one call goes through an HcClient
- * without credentials, carrying our OBS signature, with the XML body kept as text.
+ * OBS is not an HcClient service (it has its own signature): its calls go through an HcClient
+ * without credentials, carrying our OBS signature and the request's own headers (Range, If-Match),
+ * with the XML body kept as text. A read with `maxBodyBytes` (the header's ranged GetObject) asks
+ * axios for the body as a stream, as the SDK's download operations do, keeps its first
+ * `maxBodyBytes` bytes and destroys the rest unread, as ours does.
  */
 import { ClientBuilder } from '@huaweicloud/huaweicloud-sdk-core/ClientBuilder';
 import { HcClient } from '@huaweicloud/huaweicloud-sdk-core/HcClient';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials';
 import { DefaultHttpClient } from '@huaweicloud/huaweicloud-sdk-core/http/DefaultHttpClient';
+import type { Readable } from 'node:stream';
 import { HuaweiApiError } from '../../../shared/huawei/errors';
 import { signObsRequest } from '../../../shared/huawei/obs-signer';
 import type { ApiRequest, ApiResponse, TransportOptions } from '../../../shared/huawei/transport';
 
 const DEFAULT_RETRY = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 5_000 };
+/** As ours: how much of an error answer to a byte read is read for its code and message. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /** What a generated SDK passes to sendRequest, plus the two extras HcClient honours. */
 interface SdkRequestOptions {
@@ -119,7 +125,7 @@ export class Transport {
       contentType: 'application/json',
       queryParams: { ...request.query },
       pathParams: {},
-      headers: {},
+      headers: { ...request.headers },
       ...(request.body === undefined ? {} : { data: request.body }),
       responseHeaders: ['X-Request-Id'],
       axiosRequestConfig: { timeout },
@@ -127,10 +133,11 @@ export class Transport {
     if (request.obsResource !== undefined) {
       const { credentials } = this.options;
       // The SDK's axios instance sends `content-type: application/json` on every request; OBS signs it.
-      const unsigned: Record<string, string> = { 'Content-Type': 'application/json', ...(credentials.securityToken ? { 'x-obs-security-token': credentials.securityToken } : {}) };
+      const unsigned: Record<string, string> = { 'Content-Type': 'application/json', ...request.headers, ...(credentials.securityToken ? { 'x-obs-security-token': credentials.securityToken } : {}) };
       const { 'Content-Type': _signedType, ...signed } = signObsRequest({ method: request.method, resource: request.obsResource, headers: unsigned }, credentials);
       options.headers = signed;
       options.responseHeaders = ['X-Obs-Request-Id'];
+      if (request.maxBodyBytes !== undefined) return this.readBytes(request.maxBodyBytes, unsignedClient(base.origin), options, timeout);
       // HcClient keeps only object bodies; OBS answers XML, so keep the text in an object.
       options.axiosRequestConfig = { timeout, transformResponse: [(data: unknown) => ({ text: String(data ?? '') })] };
       const result = (await unsignedClient(base.origin).sendRequest(options as never)) as unknown as Record<string, unknown>;
@@ -139,6 +146,58 @@ export class Transport {
     const result = (await signedClient(base.origin, this.options, projectIdOf(request.path)).sendRequest(options as never)) as unknown as Record<string, unknown>;
     return { status: Number(result.httpStatusCode ?? 200), body: result, text: '', requestId: result['X-Request-Id'] as string | undefined };
   }
+
+  /**
+   * A byte read through HcClient: axios hands the body over as a stream (wrapped in an object, which
+   * HcClient keeps, with the response headers asked for); its first `max` bytes are kept and the rest
+   * destroyed unread. An error answer's stream is read (capped) for OBS's XML code and message.
+   */
+  private async readBytes(max: number, client: HcClient, options: SdkRequestOptions, timeout: number): Promise<ApiResponse> {
+    let stream: Readable | undefined;
+    options.responseHeaders = ['X-Obs-Request-Id', 'Content-Range'];
+    options.axiosRequestConfig = {
+      timeout,
+      responseType: 'stream',
+      transformResponse: [
+        (data: Readable) => {
+          stream = data;
+          return { stream: data };
+        },
+      ],
+    };
+    try {
+      let result: Record<string, unknown>;
+      try {
+        result = (await client.sendRequest(options as never)) as unknown as Record<string, unknown>;
+      } catch (caught) {
+        const e = caught as SdkException;
+        if (stream === undefined || e.httpStatusCode === undefined || e.httpStatusCode === '') throw caught;
+        const text = Buffer.from(await readAtMost(stream, MAX_ERROR_BODY_BYTES)).toString('utf8');
+        const xml = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text)?.[1];
+        throw Object.assign(caught as object, { errorCode: e.errorCode ?? xml('Code'), errorMsg: xml('Message') ?? e.errorMsg });
+      }
+      // An application/octet-stream answer comes back as HcClient's SdkStreamResponse, our object in its body.
+      const fields = (result.body && typeof result.body === 'object' && 'stream' in result.body ? result.body : result) as Record<string, unknown>;
+      const bytes = await readAtMost(stream!, max);
+      const contentRange = fields['Content-Range'] as string | undefined;
+      return { status: Number(result.httpStatusCode ?? 200), body: {}, text: '', bytes, requestId: fields['X-Obs-Request-Id'] as string | undefined, ...(contentRange === undefined ? {} : { contentRange }) };
+    } finally {
+      stream?.destroy();
+    }
+  }
+}
+
+/** The first `max` bytes of a stream; the caller destroys the rest. */
+async function readAtMost(body: AsyncIterable<Uint8Array>, max: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const take = Math.min(chunk.length, max - size);
+    if (take > 0) chunks.push(take === chunk.length ? chunk : chunk.subarray(0, take));
+    size += take;
+    if (size >= max) break;
+  }
+  return Buffer.concat(chunks, size);
 }
 
 function toApiError(operation: string, caught: unknown, attempts: number): HuaweiApiError {
