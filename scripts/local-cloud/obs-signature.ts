@@ -12,7 +12,11 @@ const OBS_CONTEXT = { signature: 'obs', headerPrefix: 'x-obs-', headerMetaPrefix
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
-export function verifyObsSignature(request: { method: string; resource: string; headers: IncomingHttpHeaders }, keys: Map<string, AccessKey>, now = Date.now()): VerifyResult {
+/**
+ * `rawQuery` is the query as sent: esdk keeps its sub-resources (`uploads`, `partNumber`, `uploadId`…)
+ * in the string to sign, sorted and decoded, and leaves ordinary parameters (`prefix`, `max-keys`) out.
+ */
+export function verifyObsSignature(request: { method: string; resource: string; headers: IncomingHttpHeaders; rawQuery?: string }, keys: Map<string, AccessKey>, now = Date.now()): VerifyResult {
   const match = /^OBS ([^:\s]+):([A-Za-z0-9+/=]+)$/.exec(single(request.headers.authorization) ?? '');
   if (!match) return { ok: false, message: 'The request signature we calculated does not match the signature you provided.' };
   const key = keys.get(match[1]!);
@@ -27,7 +31,7 @@ export function verifyObsSignature(request: { method: string; resource: string; 
     const canonical = name === 'content-md5' ? 'Content-MD5' : name === 'content-type' ? 'Content-Type' : name === 'date' ? 'Date' : name;
     headers[canonical] = v;
   }
-  const opt = { method: request.method, headers, uri: request.resource, urlPath: '' };
+  const opt = { method: request.method, headers, uri: request.resource, urlPath: request.rawQuery ? `?${request.rawQuery}` : '' };
   EsdkUtils.prototype.doAuth.call({ ak: key.ak, sk: key.sk, isCname: false, log: { isLevelEnabled: () => false } }, opt, 'ListObjects', OBS_CONTEXT);
   return headers.Authorization === single(request.headers.authorization) ? { ok: true, ak: key.ak } : { ok: false, message: 'The request signature we calculated does not match the signature you provided.' };
 }

@@ -17,9 +17,14 @@ export interface RouteResponse {
 }
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   /** Matched against the decoded-per-segment path; named groups become params. `project` is checked by the server. */
   pattern: RegExp;
+  /**
+   * Further required of the request, for OBS operations that share a method and path and differ by
+   * sub-resource or header (`?uploads`, `?uploadId=`, `x-obs-copy-source`). Routes are tried in order.
+   */
+  when?(request: { query: URLSearchParams; headers: IncomingHttpHeaders }): boolean;
   operation: string;
   /** OBS signs with its own scheme over `/bucket/`; every other API with SDK-HMAC-SHA256. */
   auth?: 'obs';

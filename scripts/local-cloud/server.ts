@@ -30,6 +30,9 @@ export interface RecordedRequest {
   status: number;
   /** The Range header asked for (OBS GetObject), when there was one. */
   range?: string;
+  /** OBS copies: `x-obs-copy-source` as sent (still percent-encoded), and `x-obs-copy-source-range`. */
+  copySource?: string;
+  copySourceRange?: string;
 }
 
 export interface LocalCloud {
@@ -143,7 +146,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const route of routes) {
       if (hostBucket && route.auth !== 'obs') continue;
       const m = route.method === method && decodedPath !== undefined ? route.pattern.exec(decodedPath) : null;
-      if (m) {
+      if (m && (!route.when || route.when({ query, headers: req.headers }))) {
         match = { route, params: { ...m.groups } };
         break;
       }
@@ -153,7 +156,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     if (match.route.auth === 'obs') {
       const bucket = match.params.bucket!;
       const inBucket = hostBucket ? rawPath : rawPath.slice(rawPath.indexOf(bucket) + bucket.length);
-      const verified = verifyObsSignature({ method, resource: obsResource(bucket, inBucket), headers: req.headers }, keys);
+      const verified = verifyObsSignature({ method, resource: obsResource(bucket, inBucket), headers: req.headers, rawQuery }, keys);
       if (!verified.ok) return send(res, xmlError(403, 'SignatureDoesNotMatch', verified.message));
     } else {
       const verified = verifySignature({ method, path: rawPath, query: queryRecord(query), headers: req.headers, rawBody }, keys);
@@ -164,7 +167,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
 
     const { operation } = match.route;
-    const range = typeof req.headers.range === 'string' ? { range: req.headers.range } : {};
+    const range: Pick<RecordedRequest, 'range' | 'copySource' | 'copySourceRange'> = {};
+    if (typeof req.headers.range === 'string') range.range = req.headers.range;
+    if (typeof req.headers['x-obs-copy-source'] === 'string') range.copySource = req.headers['x-obs-copy-source'];
+    if (typeof req.headers['x-obs-copy-source-range'] === 'string') range.copySourceRange = req.headers['x-obs-copy-source-range'];
     let dropAfter = false;
     for (const fault of faults.take(operation)) {
       if (fault.kind === 'latency') await sleep(fault.ms);
@@ -179,7 +185,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     let body: unknown;
     try {
-      body = rawBody ? JSON.parse(rawBody) : undefined;
+      // OBS bodies are XML (CompleteMultipartUpload): its routes get the text as sent.
+      body = match.route.auth === 'obs' ? rawBody || undefined : rawBody ? JSON.parse(rawBody) : undefined;
     } catch {
       return send(res, { status: 400, body: { error_code: 'APIGW.0201', error_msg: 'Request body is not valid JSON' } });
     }

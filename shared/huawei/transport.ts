@@ -12,11 +12,16 @@ export interface ApiRequest {
   /** `service.operationName`, used in errors, logs and fault injection. */
   operation: string;
   service: Service;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
   /** Path with every segment already percent-encoded. */
   path: string;
   query?: QueryParams;
   body?: unknown;
+  /**
+   * A body sent as it is, with its Content-Type (OBS's XML, e.g. CompleteMultipartUpload), instead of
+   * `body` as JSON. The Content-Type is sent and, for OBS, signed.
+   */
+  rawBody?: { content: string; contentType: string };
   /** OBS signs with its own scheme over this canonical resource (`/bucket/`); everything else with SDK-HMAC-SHA256. */
   obsResource?: string;
   /** Overrides the service endpoint for this request (OBS virtual-hosted bucket addresses). */
@@ -46,6 +51,8 @@ export interface ApiResponse {
   bytes?: Uint8Array;
   /** Only with `maxBodyBytes`: the response's Content-Range, if any. */
   contentRange?: string;
+  /** The answer's headers, names lower-case (OBS HeadObject says everything in them). */
+  responseHeaders?: Record<string, string>;
 }
 
 export interface RetryPolicy {
@@ -190,13 +197,14 @@ export class Transport {
     const { credentials } = this.options;
     const basePath = base.pathname.replace(/\/$/, '');
     const path = `${basePath}${request.path}`;
-    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const body = request.rawBody ? request.rawBody.content : request.body === undefined ? undefined : JSON.stringify(request.body);
+    const contentType: Record<string, string> = request.rawBody ? { 'Content-Type': request.rawBody.contentType } : {};
     let headers: Record<string, string>;
     if (request.obsResource !== undefined) {
-      const unsigned: Record<string, string> = { ...request.headers, ...(credentials.securityToken ? { 'x-obs-security-token': credentials.securityToken } : {}) };
+      const unsigned: Record<string, string> = { ...request.headers, ...contentType, ...(credentials.securityToken ? { 'x-obs-security-token': credentials.securityToken } : {}) };
       headers = { ...signObsRequest({ method: request.method, resource: request.obsResource, headers: unsigned }, credentials), host: base.host };
     } else {
-      const unsigned: Record<string, string> = { 'Content-Type': 'application/json', ...request.headers };
+      const unsigned: Record<string, string> = { 'Content-Type': 'application/json', ...request.headers, ...contentType };
       if (credentials.securityToken) unsigned['X-Security-Token'] = credentials.securityToken;
       headers = signRequest(
         { method: request.method, path, host: base.host, query: request.query, headers: unsigned, ...(body ? { body } : {}) },
@@ -238,10 +246,15 @@ export class Transport {
       throw fail(TIMEOUT_CODES.has(code) || name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', cause);
     }
 
+    const flatHeaders: Record<string, string> = {};
+    for (const name of Object.keys(responseHeaders)) {
+      const value = header(responseHeaders, name);
+      if (value !== undefined) flatHeaders[name.toLowerCase()] = value;
+    }
     if (bytes !== undefined) {
       const requestId = header(responseHeaders, 'x-request-id') ?? header(responseHeaders, 'x-obs-request-id');
       const contentRange = header(responseHeaders, 'content-range');
-      return { status, body: {}, text: '', bytes, requestId, retryAfter: undefined, ...(contentRange === undefined ? {} : { contentRange }) };
+      return { status, body: {}, text: '', bytes, requestId, retryAfter: undefined, responseHeaders: flatHeaders, ...(contentRange === undefined ? {} : { contentRange }) };
     }
     let parsed: unknown = {};
     if (text && /^\s*[{[]/.test(text)) {
@@ -254,7 +267,7 @@ export class Transport {
     const fields = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;
     const requestId =
       header(responseHeaders, 'x-request-id') ?? header(responseHeaders, 'x-obs-request-id') ?? (typeof fields.request_id === 'string' ? fields.request_id : undefined);
-    return { status, body: parsed, text, requestId, retryAfter: header(responseHeaders, 'retry-after') };
+    return { status, body: parsed, text, requestId, retryAfter: header(responseHeaders, 'retry-after'), responseHeaders: flatHeaders };
   }
 }
 
