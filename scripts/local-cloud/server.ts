@@ -7,6 +7,7 @@ import { FaultInjector } from './faults';
 import { FunctionGraphService } from './functiongraph';
 import { ObsStore, xmlError } from './obs';
 import { verifyObsSignature } from './obs-signature';
+import { RdsService } from './rds';
 import type { Route, RouteResponse } from './route';
 import { verifySignature, type AccessKey } from './signature';
 import { SmnService } from './smn';
@@ -42,6 +43,7 @@ export interface LocalCloud {
   drs: DrsService;
   dcs: DcsService;
   taurusdb: TaurusDbService;
+  rds: RdsService;
   smn: SmnService;
   functiongraph: FunctionGraphService;
   faults: FaultInjector;
@@ -113,11 +115,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const drs = new DrsService(obs, { jobDurationMs: 1_000, precheckMs: 200, ...options.drs });
   const dcs = new DcsService();
   const taurusdb = new TaurusDbService();
+  const rds = new RdsService();
   const smn = new SmnService(projectId);
   const functiongraph = new FunctionGraphService(projectId);
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
-  const routes: Route[] = [...drs.routes(), ...dcs.routes(), ...taurusdb.routes(), ...smn.routes(), ...obs.routes(), ...functiongraph.routes()];
+  const routes: Route[] = [...drs.routes(), ...dcs.routes(), ...taurusdb.routes(), ...rds.routes(), ...smn.routes(), ...obs.routes(), ...functiongraph.routes()];
 
   const send = (res: ServerResponse, response: RouteResponse) => {
     if (res.destroyed) return;
@@ -210,6 +213,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     drs,
     dcs,
     taurusdb,
+    rds,
     smn,
     functiongraph,
     faults,
@@ -223,6 +227,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       DRS_ENDPOINT: url,
       DCS_ENDPOINT: url,
       TAURUSDB_ENDPOINT: url,
+      RDS_ENDPOINT: url,
       SMN_ENDPOINT: url,
       OBS_ENDPOINT: url,
       FUNCTIONGRAPH_ENDPOINT: url,

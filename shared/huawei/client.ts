@@ -3,6 +3,7 @@ import { DcsClient } from './dcs';
 import { DrsClient } from './drs';
 import { resolveEndpoints, type Endpoints } from './endpoints';
 import { ObsClient } from './obs';
+import { RdsClient } from './rds';
 import { SmnClient } from './smn';
 import { TaurusDbClient } from './taurusdb';
 import { Transport, type TransportOptions } from './transport';
@@ -14,6 +15,8 @@ export interface HuaweiClient {
   drs: DrsClient;
   dcs: DcsClient;
   taurusdb: TaurusDbClient;
+  /** RDS for SQL Server instances: the target's engine version, for the preflight. */
+  rds: RdsClient;
   smn: SmnClient;
   obs: ObsClient;
   projectId: string;
@@ -41,6 +44,7 @@ export function createHuaweiClient(options: HuaweiClientOptions = {}): HuaweiCli
     drs: new DrsClient(transport, projectId),
     dcs: new DcsClient(transport, projectId),
     taurusdb: new TaurusDbClient(transport, projectId),
+    rds: new RdsClient(transport, projectId),
     smn: new SmnClient(transport, projectId),
     obs: new ObsClient(transport, endpoints.obs),
     projectId,

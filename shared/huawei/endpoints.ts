@@ -6,6 +6,7 @@ export const SERVICES = {
   drs: { host: 'drs', env: 'DRS_ENDPOINT' },
   dcs: { host: 'dcs', env: 'DCS_ENDPOINT' },
   taurusdb: { host: 'gaussdb', env: 'TAURUSDB_ENDPOINT' },
+  rds: { host: 'rds', env: 'RDS_ENDPOINT' },
   smn: { host: 'smn', env: 'SMN_ENDPOINT' },
   obs: { host: 'obs', env: 'OBS_ENDPOINT' },
   functiongraph: { host: 'functiongraph', env: 'FUNCTIONGRAPH_ENDPOINT' },

@@ -9,6 +9,8 @@ describe('endpoints', () => {
     const endpoints = resolveEndpoints({ HUAWEICLOUD_REGION: 'cn-north-4' });
     expect(endpoints.drs.href).toBe('https://drs.cn-north-4.myhuaweicloud.com/');
     expect(endpoints.taurusdb.href).toBe('https://gaussdb.cn-north-4.myhuaweicloud.com/');
+    expect(endpoints.rds.href).toBe('https://rds.cn-north-4.myhuaweicloud.com/');
+    expect(resolveEndpoints({ HUAWEICLOUD_REGION: 'cn-north-4', RDS_ENDPOINT: 'http://127.0.0.1:9000' }).rds.href).toBe('http://127.0.0.1:9000/');
     expect(endpoints.smn.href).toBe('https://smn.cn-north-4.myhuaweicloud.com/');
   });
 
