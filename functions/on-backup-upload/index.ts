@@ -38,6 +38,8 @@ export function createUploadHandler(options: UploadHandlerOptions = {}) {
         chains: runtime.chains,
         store: runtime.store,
         drs: client.drs,
+        obs: client.obs,
+        rds: client.rds,
         readHeader: headerReaderFor(client.obs),
         logger,
         now: Date.now,

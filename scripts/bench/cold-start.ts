@@ -77,7 +77,7 @@ function checkAnswer(variant: Variant, sample: ColdStartSample): void {
 export async function runColdStart(rounds: number, log: (line: string) => void): Promise<ColdStartResult> {
   const cloud = await startLocalCloud();
   cloud.obs.createBucket('bench-backups');
-  const chains = makeChains(1);
+  const chains = makeChains(1, cloud);
   const prefixes: string[] = [];
   const samples = new Map<string, ColdStartSample[]>(VARIANTS.map((v) => [v.name, []]));
   const calls = new Map<string, Record<string, number>>();

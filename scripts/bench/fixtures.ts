@@ -34,9 +34,14 @@ export interface BenchChain {
   targetInstanceId: string;
 }
 
-/** `count` chains, each restoring into its own instance (DRS refuses a log before a full on one instance). */
-export function makeChains(count: number): BenchChain[] {
-  return Array.from({ length: count }, (_, i) => ({ id: `bench-${i}`, bucket: BUCKET, prefix: `db${i}/`, targetInstanceId: `bench${i}-instance-in04` }));
+/**
+ * `count` chains, each restoring into its own instance, which the local RDS then knows (the preflight
+ * reads the target's SQL Server version before a database's first job).
+ */
+export function makeChains(count: number, cloud: LocalCloud): BenchChain[] {
+  const chains = Array.from({ length: count }, (_, i) => ({ id: `bench-${i}`, bucket: BUCKET, prefix: `db${i}/`, targetInstanceId: `bench${i}-instance-in04` }));
+  for (const chain of chains) cloud.rds.setInstance(chain.targetInstanceId);
+  return chains;
 }
 
 /**

@@ -44,7 +44,7 @@ export async function runPollSetup(concurrency: number, options: PollOptions, of
   const cloud = await startLocalCloud({ drs: { jobDurationMs: 24 * HOUR, precheckMs: 0 } });
   cloud.obs.createBucket(BUCKET);
   const prefix = statePrefix('poll');
-  const chains = makeChains(options.chains);
+  const chains = makeChains(options.chains, cloud);
   const perTick = Math.max(1, Math.round(options.chains * options.finishShare));
   // Enough queued logs that every chain finished before a steady tick has a next file to advance to.
   const logs = Math.ceil((options.steadyTicks * perTick) / options.chains) + 1;

@@ -88,7 +88,7 @@ async function status(cli: Cli): Promise<number> {
 async function operate(cli: Cli, chain: Chain, decide: (state: ChainState) => OperatorDecision): Promise<number> {
   const api = client(cli);
   const outcome = await operateOnChain(
-    { store: cli.store, drs: api.drs, logger: createLogger({ level: 'error' }), now: Date.now, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 10_000 },
+    { store: cli.store, drs: api.drs, obs: api.obs, rds: api.rds, logger: createLogger({ level: 'error' }), now: Date.now, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 10_000 },
     chain,
     decide,
   );

@@ -17,6 +17,7 @@ export type PageKind =
   | 'chain-waiting'
   | 'log-chain-broken'
   | 'cutover-held'
+  | 'preflight-blocked'
   | 'backup-refused'
   | 'late-cutover-marker'
   | 'upload-to-closed-chain'
@@ -74,6 +75,7 @@ const TITLES: Record<PageKind, string> = {
   'chain-waiting': 'Migration chain waiting',
   'log-chain-broken': 'Log chain broken',
   'cutover-held': 'Cutover held',
+  'preflight-blocked': 'Restore blocked before DRS',
   'backup-refused': 'Backup file DRS cannot restore',
   'late-cutover-marker': 'Cutover waiting for the tail-log backup',
   'upload-to-closed-chain': 'Upload to a finished migration chain',
@@ -170,6 +172,21 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
   const problems: Problem[] = state.meta.notices.map((notice) => noticeProblem(chain, notice, topicUrn));
   problems.push(...refusedProblems(chain, Object.values(state.files), topicUrn, where));
   const files = Object.values(state.files).filter((f) => !isOutOfChain(f));
+
+  for (const file of files.filter((f) => f.status === 'waiting' && f.preflight?.passed === false && !f.preflightOverride)) {
+    const { code, detail } = file.preflight!;
+    problems.push({
+      // Per finding: it resolves when the check passes (the object was restored from Archive, the target changed).
+      id: `preflight-blocked:${chain.id}:${file.key}:${code}`,
+      kind: 'preflight-blocked',
+      scope: chain.id,
+      topicUrn,
+      since: file.preflight!.at,
+      title: titleOf('preflight-blocked', chain.id),
+      details: [`What happened: ${file.key} (${file.header?.databaseName ?? '?'}) was not sent to DRS: ${detail}.`, where, `File: ${file.key}`],
+      nextStep: `Fix what is named above; restore-pilot checks again every tick and goes on by itself. If you know DRS will accept the file anyway, send it with: npx restore-pilot retry ${file.key}`,
+    });
+  }
 
   for (const file of files.filter((f) => f.status === 'failed')) {
     const kind: PageKind = file.drsStatus === 'PRECHECK FAILED' ? 'precheck-failed' : 'restore-failed';

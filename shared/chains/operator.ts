@@ -18,7 +18,13 @@ export type OperatorDecision = { state: ChainState; done: string } | { refused: 
 export function retryFile(state: ChainState, chain: Chain, key: string, now: number): OperatorDecision {
   const file = state.files[key];
   if (!file) return { refused: `${key} is not a file of chain ${chain.id}` };
-  if (file.status !== 'failed') return { refused: `${key} is ${file.status}; only a failed file can be retried` };
+  if (file.status === 'waiting' && file.preflight?.passed === false && !file.preflightOverride) {
+    return {
+      state: { meta: { ...state.meta, updatedAt: now }, files: { ...state.files, [key]: { ...file, preflightOverride: true } } },
+      done: `${key} will be sent to DRS despite its preflight (${file.preflight.code})`,
+    };
+  }
+  if (file.status !== 'failed') return { refused: `${key} is ${file.status}; only a failed file, or one held by its preflight, can be retried` };
   const attempt = file.attempt + 1;
   const { jobId: _job, drsStatus: _drs, error: _error, finishedAt: _finished, submittedAt: _submitted, inProgressUntil: _until, ...rest } = file;
   const retried = { ...rest, status: 'waiting' as const, attempt, jobName: restoreJobName(chain.id, chain.bucket, file.key, file.eTag, attempt) };

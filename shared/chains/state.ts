@@ -81,6 +81,12 @@ export type Refusal = z.infer<typeof Refusal>;
 export const NotNeededCode = z.enum(['covered', 'empty-log', 'differential', 'older-full', 'later-full']);
 export type NotNeededCode = z.infer<typeof NotNeededCode>;
 
+/** Why the first job of a database may not go yet; checked again each time until it passes. */
+export const PreflightCode = z.enum(['archived', 'newer-server', 'target-not-found']);
+export type PreflightCode = z.infer<typeof PreflightCode>;
+export const Preflight = z.object({ passed: z.boolean(), code: PreflightCode.optional(), detail: z.string().optional(), at: z.number() });
+export type Preflight = z.infer<typeof Preflight>;
+
 export const BackupFileRecord = z.object({
   key: z.string(),
   eTag: z.string(),
@@ -90,6 +96,10 @@ export const BackupFileRecord = z.object({
   because: NotNeededCode.optional(),
   /** Set with status `refused`. */
   refusal: Refusal.optional(),
+  /** The last preflight of a full that starts a database (storage class, server version). */
+  preflight: Preflight.optional(),
+  /** An operator sent it despite a failed preflight (`restore-pilot retry`). */
+  preflightOverride: z.boolean().optional(),
   /** Marked final by its name (`…_FINAL.<ext>`); after a cutover marker, select.ts finds the final by upload time and LSN. */
   final: z.boolean(),
   status: FileStatus,

@@ -1,4 +1,4 @@
-import type { ChainState, NotNeededCode, Refusal, RefusalCode, StoredHeader } from './state';
+import type { ChainState, NotNeededCode, Preflight, Refusal, RefusalCode, StoredHeader } from './state';
 
 /**
  * The chain tests that need no DRS: a backup DRS documents it cannot restore is refused before any
@@ -84,4 +84,38 @@ const NOT_NEEDED: Record<NotNeededCode, string> = {
 
 export function describeNotNeeded(code: NotNeededCode): string {
   return NOT_NEEDED[code];
+}
+
+/** What the preflight found out in the cloud about a full backup's object and its target instance. */
+export interface PreflightFacts {
+  /** OBS storage class of the object; undefined when OBS has no such object. */
+  storageClass: string | undefined;
+  /** The target's SQL Server major version; undefined when unknown; null when the instance does not exist. */
+  targetMajor: number | undefined | null;
+  /** The target's version as RDS names it, e.g. 2017_EE. */
+  targetVersion?: string;
+}
+
+/** Release names of SQL Server major versions (Microsoft KB 321185). */
+const RELEASES: Record<number, string> = { 10: '2008 R2', 11: '2012', 12: '2014', 13: '2016', 14: '2017', 15: '2019', 16: '2022' };
+const release = (major: number) => `SQL Server ${RELEASES[major] ?? `version ${major}`}`;
+
+/**
+ * DRS documents that files in the Archive storage class fail, and that a backup from a newer SQL
+ * Server cannot be restored to an older one (../shared/reference/mssql-backup-format.md). Pure.
+ */
+export function preflightVerdict(header: StoredHeader, facts: PreflightFacts, now: number): Preflight {
+  if (facts.targetMajor === null) return { passed: false, code: 'target-not-found', detail: 'the target RDS instance does not exist (check targetInstanceId)', at: now };
+  if (facts.storageClass === 'COLD' || facts.storageClass === 'DEEP_ARCHIVE') {
+    return { passed: false, code: 'archived', detail: `the object is in the ${facts.storageClass === 'COLD' ? 'Archive' : 'Deep Archive'} storage class, which DRS cannot read; restore the object from Archive first (OBS console: Restore), the chain goes on by itself`, at: now };
+  }
+  if (facts.targetMajor !== undefined && header.sqlServerMajor > facts.targetMajor) {
+    return {
+      passed: false,
+      code: 'newer-server',
+      detail: `this backup comes from ${release(header.sqlServerMajor)} (${header.sqlServerVersion}), the target runs ${release(facts.targetMajor)}${facts.targetVersion ? ` (${facts.targetVersion})` : ''}: SQL Server cannot restore a backup into an older version. Restore into an instance of ${RELEASES[header.sqlServerMajor] ?? 'that version'} or newer`,
+      at: now,
+    };
+  }
+  return { passed: true, at: now };
 }

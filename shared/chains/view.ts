@@ -26,7 +26,8 @@ function line(chain: Chain, file: BackupFileRecord): string {
   const range = file.header ? `${file.header.type.padEnd(12)} LSN ${file.header.firstLsn}–${file.header.lastLsn}` : ''.padEnd(51);
   const job = file.jobId ? `  job ${file.jobId.slice(0, 8)} ${file.drsStatus ?? ''}` : '';
   const last = file.isLastBackup || file.final ? ' (last)' : '';
-  const why = file.refusal ? `  — ${describeRefusal(file.refusal).what}` : file.because ? `  — ${describeNotNeeded(file.because)}` : file.error ? `  — ${file.error}` : '';
+  const held = file.status === 'waiting' && file.preflight?.passed === false && !file.preflightOverride ? `  — held by the preflight: ${file.preflight.detail}` : '';
+  const why = file.refusal ? `  — ${describeRefusal(file.refusal).what}` : file.because ? `  — ${describeNotNeeded(file.because)}` : file.error ? `  — ${file.error}` : held;
   return `    ${MARK[file.status].padEnd(14)} ${name.padEnd(44)} ${range}${job}${last}${why}`;
 }
 

@@ -74,7 +74,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     summary.errors.push({ scope, error: (error as Error).message });
     deps.logger.error('poll.error', { scope, error });
   };
-  const submitDeps = { store: deps.store, drs: client.drs, logger: deps.logger, now: deps.now, inProgressMs: deps.inProgressMs, lockTtlMs: deps.lockTtlMs, lockWaitMs: BUSY_WAIT_MS };
+  const submitDeps = { store: deps.store, drs: client.drs, obs: client.obs, rds: client.rds, logger: deps.logger, now: deps.now, inProgressMs: deps.inProgressMs, lockTtlMs: deps.lockTtlMs, lockWaitMs: BUSY_WAIT_MS };
   const defaultTopic = config.SMN_TOPIC_URN ?? '';
   const readHeader = headerReaderFor(client.obs);
 
@@ -94,7 +94,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     // Reconcile and tracking fail separately: a missing OBS permission must not stop job tracking.
     if (deps.now() - (state.meta.reconciledAt ?? 0) >= config.RECONCILE_EVERY_MINUTES * 60_000) {
       try {
-        const found = await reconcileChain({ ...submitDeps, obs: client.obs, readHeader }, chain);
+        const found = await reconcileChain({ ...submitDeps, readHeader }, chain);
         summary.reconciled += 1;
         summary.lostUploadsFound += found.queued.length;
       } catch (error) {

@@ -1,14 +1,16 @@
 import type { Chain } from '../chains/config';
-import { viewChain, type DatabaseView, type Step } from '../chains/select';
+import { restoreKind, viewChain, type DatabaseView, type Step } from '../chains/select';
 import type { BackupFileRecord, ChainState } from '../chains/state';
-import { changedFiles, markFailed, markNotNeeded, markRunning, markSubmitting, markWaiting } from '../chains/transitions';
+import { changedFiles, markFailed, markNotNeeded, markRunning, markSubmitting, markWaiting, withFile } from '../chains/transitions';
+import { preflightVerdict } from '../chains/verdicts';
 import type { DrsClient } from '../huawei/drs';
 import { HuaweiApiError, InvalidRequestError } from '../huawei/errors';
 import type { Logger } from '../log/logger';
 import type { ChainLock, StateStore } from '../state/store';
 import { restoreJobRequest } from './job-request';
+import { preflightFacts, type PreflightDeps } from './preflight';
 
-export interface SubmitDeps {
+export interface SubmitDeps extends PreflightDeps {
   store: StateStore;
   drs: DrsClient;
   logger: Logger;
@@ -29,6 +31,8 @@ export interface AdvanceResult {
   submitted: Submitted[];
   /** Files DRS refused; each now halts its database. */
   refused: { file: BackupFileRecord; reason: string }[];
+  /** Fulls whose preflight failed: not sent, checked again next time. */
+  held: { file: BackupFileRecord; reason: string }[];
   /** Every database's view, as decided before acting. */
   views: DatabaseView[];
 }
@@ -105,9 +109,23 @@ export async function advanceChain(deps: SubmitDeps, chain: Chain, lock: ChainLo
   let next = state;
   for (const view of views) for (const { file, because } of view.notNeeded) next = markNotNeeded(next, file.key, because, deps.now());
   if (next !== state) await deps.store.save(lock, { meta: next.meta, files: changedFiles(state, next) });
-  const result: AdvanceResult = { state: next, submitted: [], refused: [], views };
+  const result: AdvanceResult = { state: next, submitted: [], refused: [], held: [], views };
   for (const view of views) {
     if (view.next.kind !== 'submit') continue;
+    const { file } = view.next;
+    if (restoreKind(file) === 'full' && !file.preflight?.passed && !file.preflightOverride && !view.next.resume) {
+      const verdict = preflightVerdict(file.header, await preflightFacts(deps, chain, file), deps.now());
+      const before = result.state.files[file.key]!;
+      if (before.preflight?.passed !== verdict.passed || before.preflight?.code !== verdict.code) {
+        result.state = withFile(result.state, { ...before, preflight: verdict }, deps.now());
+        await deps.store.save(lock, { meta: result.state.meta, files: [result.state.files[file.key]!] });
+      }
+      if (!verdict.passed) {
+        deps.logger.warn('restore.preflight.held', { chain: chain.id, file: file.key, code: verdict.code });
+        result.held.push({ file: result.state.files[file.key]!, reason: `held by the preflight (${verdict.code}): ${verdict.detail}` });
+        continue;
+      }
+    }
     const outcome = await submitFile(deps, chain, lock, result.state, view.next);
     result.state = outcome.state;
     if (outcome.submitted) result.submitted.push(outcome.submitted);

@@ -66,6 +66,8 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
   if (decision.status !== 'queued') return { ...named, status: decision.status, reason: decision.reason };
   const refused = advanced?.refused.find((r) => r.file.key === key);
   if (refused) return { ...named, status: 'failed', reason: refused.reason };
+  const held = advanced?.held.find((h) => h.file.key === key);
+  if (held) return { ...named, status: 'queued', reason: `${decision.reason}; ${held.reason}` };
   const database = file?.header?.databaseName;
   const view = advanced?.views.find((v) => v.database === database);
   const now = view?.next.kind === 'wait' ? view.next.detail : file?.status === 'not-needed' ? `not needed (${file.because})` : 'waiting for its turn';

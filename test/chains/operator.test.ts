@@ -64,7 +64,7 @@ describe('operator decisions', () => {
 
   it('retry and skip refuse files in the wrong state, naming the state', () => {
     const state = markRunning(markSubmitting(withFiles(FULL), FULL, false, 2, 1000), FULL, 'job-1', 2);
-    expect(retryFile(state, chain, FULL, 5)).toEqual({ refused: `${FULL} is running; only a failed file can be retried` });
+    expect(retryFile(state, chain, FULL, 5)).toEqual({ refused: `${FULL} is running; only a failed file, or one held by its preflight, can be retried` });
     expect(skipFile(state, chain, FULL, 5)).toEqual({ refused: `${FULL} is running; only a waiting or failed file can be skipped` });
     expect(retryFile(state, chain, LOG(9), 5)).toEqual({ refused: `${LOG(9)} is not a file of chain erp-prod` });
   });

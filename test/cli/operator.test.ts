@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyntheticDatabase } from '../../scripts/synthetic/backups';
-import { startPipeline, TEST_CHAINS, type Pipeline } from '../support/pipeline';
+import { ERP_INSTANCE, startPipeline, TEST_CHAINS, type Pipeline } from '../support/pipeline';
 
 const CLI = join(resolve(__dirname, '../..'), 'scripts/cli/restore-pilot.js');
 const FULL = 'erp/ERP_FULL_20261120000000.bak';
@@ -48,7 +48,7 @@ describe('restore-pilot operator CLI', () => {
 
     await settle(); // the full succeeds now; the log follows into the same instance
     expect(p.created().map((c) => c.file)).toEqual([FULL, FULL, LOG(1)]);
-    expect((await restorePilot(['retry', LOG(1)])).out).toContain(`not done: ${LOG(1)} is running; only a failed file can be retried`);
+    expect((await restorePilot(['retry', LOG(1)])).out).toContain(`not done: ${LOG(1)} is running; only a failed file, or one held by its preflight, can be retried`);
     await settle();
     expect((await p.store.load('erp-prod')).files[LOG(1)]).toMatchObject({ status: 'succeeded' });
   });
@@ -68,7 +68,7 @@ describe('restore-pilot operator CLI', () => {
     await p.poll(); // reconcile rebuilds the chain from OBS and DRS
     await settle();
     expect((await p.store.load('erp-prod')).files[FULL]).toMatchObject({ status: 'succeeded', attempt: 2 });
-    expect((await restorePilot(['retry', FULL])).out).toContain('is succeeded; only a failed file can be retried');
+    expect((await restorePilot(['retry', FULL])).out).toContain('is succeeded; only a failed file, or one held by its preflight, can be retried');
     expect(p.created()).toHaveLength(2);
   });
 
@@ -147,6 +147,19 @@ describe('restore-pilot operator CLI', () => {
     for (let i = 0; i < 3; i++) await settle();
     expect(p.created().map((c) => c.file).slice(-2)).toEqual(['erp/ERP/f2.bak', 'erp/ERP/l4.trn']);
     expect([...p.cloud.drs.jobs.values()].map((j) => p.cloud.drs.statusOf(j))).toEqual(Array(4).fill('SUCCESS'));
+  });
+
+  it('retry overrides a preflight that holds a full: the operator knows DRS will take it', async () => {
+    p = await startPipeline();
+    p.cloud.rds.setInstance(ERP_INSTANCE, { datastore: { type: 'SQLServer', version: '2017_EE' } });
+    await p.handler(p.upload(FULL));
+    await p.poll();
+    expect(p.created()).toEqual([]);
+    expect((await restorePilot(['status'])).out).toContain('held by the preflight: this backup comes from SQL Server 2019');
+    const retried = await restorePilot(['retry', FULL]);
+    expect(retried).toMatchObject({ code: 0 });
+    expect(retried.out).toContain(`${FULL} will be sent to DRS despite its preflight (newer-server)`);
+    expect(p.created().map((c) => c.file)).toEqual([FULL]);
   });
 
   it('bad input says what was wrong and changes nothing', async () => {

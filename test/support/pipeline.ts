@@ -87,6 +87,10 @@ export async function startPipeline(
   const realStore = openStateStore(stateUrl);
   const store = options.store ? options.store(realStore) : realStore;
   const chainsJson = JSON.stringify(options.chains ?? TEST_CHAINS);
+  // The chains' target instances exist in the local RDS (SQL Server 2019 unless a test changes one).
+  for (const chain of (options.chains ?? TEST_CHAINS) as { targetInstanceId: string }[]) {
+    if (!cloud.rds.instances.has(chain.targetInstanceId)) cloud.rds.setInstance(chain.targetInstanceId);
+  }
   const env = { ...cloud.env(), STATE_URL: stateUrl, RESTORE_CHAINS: chainsJson };
   const upload = createUploadHandler({ env, store, inProgressMs: options.inProgressMs ?? 60_000 });
   const logs = captureLogs();
@@ -119,7 +123,7 @@ export async function startPipeline(
     },
     track: (chainId) =>
       trackChain(
-        { store, drs: client.drs, logger: logs.logger, now: Date.now, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 5_000 },
+        { store, drs: client.drs, obs: client.obs, rds: client.rds, logger: logs.logger, now: Date.now, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 5_000 },
         chains.find((c) => c.id === chainId)!,
       ),
     created: () =>

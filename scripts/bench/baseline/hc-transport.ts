@@ -138,10 +138,14 @@ export class Transport {
       options.headers = signed;
       options.responseHeaders = ['X-Obs-Request-Id'];
       if (request.maxBodyBytes !== undefined) return this.readBytes(request.maxBodyBytes, unsignedClient(base.origin), options, timeout);
+      // The headers ObsClient reads from a HEAD answer (size, eTag, storage class, time).
+      const kept = ['Content-Length', 'ETag', 'Last-Modified', 'x-obs-storage-class'];
+      options.responseHeaders = ['X-Obs-Request-Id', ...kept];
       // HcClient keeps only object bodies; OBS answers XML, so keep the text in an object.
       options.axiosRequestConfig = { timeout, transformResponse: [(data: unknown) => ({ text: String(data ?? '') })] };
       const result = (await unsignedClient(base.origin).sendRequest(options as never)) as unknown as Record<string, unknown>;
-      return { status: Number(result.httpStatusCode ?? 200), body: {}, text: String(result.text ?? ''), requestId: result['X-Obs-Request-Id'] as string | undefined };
+      const responseHeaders = Object.fromEntries(kept.filter((name) => typeof result[name] === 'string').map((name) => [name.toLowerCase(), result[name] as string]));
+      return { status: Number(result.httpStatusCode ?? 200), body: {}, text: String(result.text ?? ''), responseHeaders, requestId: result['X-Obs-Request-Id'] as string | undefined };
     }
     const result = (await signedClient(base.origin, this.options, projectIdOf(request.path)).sendRequest(options as never)) as unknown as Record<string, unknown>;
     return { status: Number(result.httpStatusCode ?? 200), body: result, text: '', requestId: result['X-Request-Id'] as string | undefined };
