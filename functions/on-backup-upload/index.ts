@@ -1,5 +1,5 @@
 import type { S3Event } from 'aws-lambda';
-import type { FunctionGraphContext } from '../../shared/functiongraph/context';
+import { remainingTimeMs, type FunctionGraphContext } from '../../shared/functiongraph/context';
 import { loggerForInvocation } from '../../shared/log/logger';
 import { headerReaderFor } from '../../shared/restore/read-header';
 import { processUploadEvent, type RecordOutcome } from '../../shared/restore/upload';
@@ -46,6 +46,7 @@ export function createUploadHandler(options: UploadHandlerOptions = {}) {
         inProgressMs: options.inProgressMs ?? 60_000,
         lockTtlMs: options.lockTtlMs ?? 30_000,
         lockWaitMs: lockWaitMs(context),
+        remainingMs: () => remainingTimeMs(context),
       },
       event,
     );

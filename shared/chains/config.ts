@@ -36,6 +36,8 @@ export const ChainConfig = z
     mode: z.enum(['incremental', 'full-only']).default('incremental'),
     fileNamePattern: FileNamePattern.optional(),
     cutoverMarker: z.string().min(1).optional(),
+    /** Where DRS-safe copies of badly named backups go; objects there never start a restore of their own. */
+    stagingPrefix: z.string().min(1).max(200).regex(/\/$/, 'must end with /').default('restore-pilot-staging/'),
     restore: RestoreOptions.default(RestoreOptions.parse({})),
     enterpriseProjectId: z.string().optional(),
     tags: z.array(ResourceTag).optional(),

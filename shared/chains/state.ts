@@ -100,6 +100,12 @@ export const BackupFileRecord = z.object({
   preflight: Preflight.optional(),
   /** An operator sent it despite a failed preflight (`restore-pilot retry`). */
   preflightOverride: z.boolean().optional(),
+  /**
+   * The DRS-safe server-side copy DRS restores instead, when the file's own name breaks DRS's rules:
+   * its key, the multipart upload under way (resumed across invocations), its eTag once complete,
+   * and whether it was deleted after the restore.
+   */
+  staging: z.object({ key: z.string(), uploadId: z.string().optional(), eTag: z.string().optional(), deleted: z.boolean().optional() }).optional(),
   /** Marked final by its name (`…_FINAL.<ext>`); after a cutover marker, select.ts finds the final by upload time and LSN. */
   final: z.boolean(),
   status: FileStatus,

@@ -28,7 +28,8 @@ function line(chain: Chain, file: BackupFileRecord): string {
   const last = file.isLastBackup || file.final ? ' (last)' : '';
   const held = file.status === 'waiting' && file.preflight?.passed === false && !file.preflightOverride ? `  — held by the preflight: ${file.preflight.detail}` : '';
   const why = file.refusal ? `  — ${describeRefusal(file.refusal).what}` : file.because ? `  — ${describeNotNeeded(file.because)}` : file.error ? `  — ${file.error}` : held;
-  return `    ${MARK[file.status].padEnd(14)} ${name.padEnd(44)} ${range}${job}${last}${why}`;
+  const copy = file.staging && !file.staging.deleted ? `  [DRS-safe copy ${file.staging.key}${file.staging.eTag ? '' : file.staging.uploadId ? ', copying in parts' : ', to be made'}]` : '';
+  return `    ${MARK[file.status].padEnd(14)} ${name.padEnd(44)} ${range}${job}${last}${why}${copy}`;
 }
 
 /**

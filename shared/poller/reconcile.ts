@@ -22,7 +22,8 @@ export interface ReconcileResult {
 export async function reconcileChain(deps: ChainStepDeps & { obs: ObsClient; readHeader: ReadHeader }, chain: Chain): Promise<ReconcileResult> {
   const listed = await deps.obs.listAllObjects(chain.bucket, chain.prefix);
   const known = await deps.store.load(chain.id);
-  const considered = (o: ObsObject) => o.key === chain.cutoverMarker || !chain.pattern || chain.pattern.test(o.key.slice(chain.prefix.length));
+  const considered = (o: ObsObject) =>
+    !o.key.startsWith(chain.stagingPrefix) && (o.key === chain.cutoverMarker || !chain.pattern || chain.pattern.test(o.key.slice(chain.prefix.length)));
   const unknown = listed.filter((o) => considered(o) && !isRedelivery(known.files[o.key], { key: o.key, eTag: o.eTag, now: 0 }));
   const reads = new Map<string, HeaderRead>();
   for (const object of unknown) {

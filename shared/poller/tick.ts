@@ -74,7 +74,18 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     summary.errors.push({ scope, error: (error as Error).message });
     deps.logger.error('poll.error', { scope, error });
   };
-  const submitDeps = { store: deps.store, drs: client.drs, obs: client.obs, rds: client.rds, logger: deps.logger, now: deps.now, inProgressMs: deps.inProgressMs, lockTtlMs: deps.lockTtlMs, lockWaitMs: BUSY_WAIT_MS };
+  const submitDeps = {
+    store: deps.store,
+    drs: client.drs,
+    obs: client.obs,
+    rds: client.rds,
+    logger: deps.logger,
+    now: deps.now,
+    remainingMs: deps.remainingMs,
+    inProgressMs: deps.inProgressMs,
+    lockTtlMs: deps.lockTtlMs,
+    lockWaitMs: BUSY_WAIT_MS,
+  };
   const defaultTopic = config.SMN_TOPIC_URN ?? '';
   const readHeader = headerReaderFor(client.obs);
 

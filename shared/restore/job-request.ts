@@ -10,7 +10,8 @@ export function obsLocation(key: string): { name: string; obsPath: string } {
 }
 
 export function restoreJobRequest(chain: Chain, file: BackupFileRecord, isLastBackup: boolean): CreateBackupMigrationJobRequest {
-  const { name, obsPath } = obsLocation(file.key);
+  // A file whose own name DRS refuses is restored from its DRS-safe copy (staging.ts).
+  const { name, obsPath } = obsLocation(file.staging?.eTag ? file.staging.key : file.key);
   const { restore } = chain;
   const kind = restoreKind(file);
   const renames = restore.resetDbNameMap && kind === 'full' && isLastBackup ? { reset_db_name_map: restore.resetDbNameMap } : {};

@@ -3,6 +3,8 @@ import { restoreKind, viewChain, type DatabaseView, type Step } from '../chains/
 import type { BackupFileRecord, ChainState } from '../chains/state';
 import { changedFiles, markFailed, markNotNeeded, markRunning, markSubmitting, markWaiting, withFile } from '../chains/transitions';
 import { preflightVerdict } from '../chains/verdicts';
+import { stagingKeyFor } from '../chains/drs-name';
+import type { ObsClient } from '../huawei/obs';
 import type { DrsClient } from '../huawei/drs';
 import { HuaweiApiError, InvalidRequestError } from '../huawei/errors';
 import type { Logger } from '../log/logger';
@@ -11,6 +13,8 @@ import { restoreJobRequest } from './job-request';
 import { preflightFacts, type PreflightDeps } from './preflight';
 
 export interface SubmitDeps extends PreflightDeps {
+  /** Reads, copies and deletes objects: preflight HEAD, DRS-safe staging copies. */
+  obs: ObsClient;
   store: StateStore;
   drs: DrsClient;
   logger: Logger;
@@ -33,6 +37,8 @@ export interface AdvanceResult {
   refused: { file: BackupFileRecord; reason: string }[];
   /** Fulls whose preflight failed: not sent, checked again next time. */
   held: { file: BackupFileRecord; reason: string }[];
+  /** Files whose name DRS refuses: a DRS-safe copy has to be made first (staging.ts), outside the lock. */
+  staging: BackupFileRecord[];
   /** Every database's view, as decided before acting. */
   views: DatabaseView[];
 }
@@ -109,7 +115,7 @@ export async function advanceChain(deps: SubmitDeps, chain: Chain, lock: ChainLo
   let next = state;
   for (const view of views) for (const { file, because } of view.notNeeded) next = markNotNeeded(next, file.key, because, deps.now());
   if (next !== state) await deps.store.save(lock, { meta: next.meta, files: changedFiles(state, next) });
-  const result: AdvanceResult = { state: next, submitted: [], refused: [], held: [], views };
+  const result: AdvanceResult = { state: next, submitted: [], refused: [], held: [], staging: [], views };
   for (const view of views) {
     if (view.next.kind !== 'submit') continue;
     const { file } = view.next;
@@ -126,7 +132,17 @@ export async function advanceChain(deps: SubmitDeps, chain: Chain, lock: ChainLo
         continue;
       }
     }
-    const outcome = await submitFile(deps, chain, lock, result.state, view.next);
+    const stagingKey = stagingKeyFor(chain.stagingPrefix, chain.id, chain.bucket, file.key, file.eTag);
+    if (stagingKey && !result.state.files[file.key]!.staging?.eTag) {
+      const current = result.state.files[file.key]!;
+      if (!current.staging) {
+        result.state = withFile(result.state, { ...current, staging: { key: stagingKey } }, deps.now());
+        await deps.store.save(lock, { meta: result.state.meta, files: [result.state.files[file.key]!] });
+      }
+      result.staging.push(result.state.files[file.key]!);
+      continue;
+    }
+    const outcome = await submitFile(deps, chain, lock, result.state, { ...view.next, file: result.state.files[file.key] as typeof file });
     result.state = outcome.state;
     if (outcome.submitted) result.submitted.push(outcome.submitted);
     if (outcome.refused) result.refused.push(outcome.refused);

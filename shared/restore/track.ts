@@ -1,7 +1,8 @@
 import type { Chain } from '../chains/config';
 import type { BackupFileRecord, ChainState } from '../chains/state';
-import { fileStatusOfJob, markFailed, markSucceeded } from '../chains/transitions';
-import { runChainStep, type ChainStepDeps } from './chain-step';
+import { fileStatusOfJob, markFailed, markSucceeded, withFile } from '../chains/transitions';
+import { runChainStep } from './chain-step';
+import { makeStagingCopies, type StagingDeps } from './staging';
 
 export interface TrackResult {
   chain: string;
@@ -18,17 +19,27 @@ export interface TrackResult {
  * most), records SUCCESS or failure, then sends each database's next file — under the chain's lock,
  * with the same exactly-once rules as the upload handler.
  */
-export async function trackChain(deps: ChainStepDeps, chain: Chain): Promise<TrackResult> {
+export async function trackChain(deps: StagingDeps, chain: Chain): Promise<TrackResult> {
   const { result, advanced } = await runChainStep(deps, chain, async (state) => {
     const checked: TrackResult['checked'] = [];
     for (const running of Object.values(state.files).filter((f) => f.status === 'running' && f.jobId)) {
       const job = await deps.drs.getBackupMigrationJob(running.jobId!);
       checked.push({ file: running, drsStatus: job.status });
       const status = fileStatusOfJob(job.status);
-      if (status === 'succeeded') state = markSucceeded(state, running.key, deps.now());
+      if (status === 'succeeded') {
+        state = markSucceeded(state, running.key, deps.now());
+        // The DRS-safe copy has served: it goes (a lifecycle rule on the staging prefix is the safety net).
+        if (running.staging?.eTag && !running.staging.deleted) {
+          await deps.obs.deleteObject(chain.bucket, running.staging.key);
+          state = withFile(state, { ...state.files[running.key]!, staging: { ...running.staging, deleted: true } }, deps.now());
+        }
+      }
       if (status === 'failed') state = markFailed(state, running.key, job.error_log ?? `${job.status} without an error log`, deps.now(), job.status);
     }
     return { state, advance: true, result: checked };
   });
-  return { chain: chain.id, state: advanced!.state, checked: result, submitted: advanced!.submitted.map((s) => s.file) };
+  const submitted = advanced!.submitted.map((s) => s.file);
+  const staged = advanced!.staging.length ? await makeStagingCopies(deps, chain, advanced!.staging) : undefined;
+  if (staged) submitted.push(...staged.submitted.map((s) => s.file));
+  return { chain: chain.id, state: (staged ?? advanced!).state, checked: result, submitted };
 }

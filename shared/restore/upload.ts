@@ -1,12 +1,13 @@
 import { admitBackup, applyCutoverMarker, isRedelivery, type HeaderRead, type UploadDecision, type UploadStatus } from '../chains/admit';
 import { chainFor, type Chain } from '../chains/config';
-import { runChainStep, type ChainStepDeps, type StepDecision } from './chain-step';
+import { runChainStep, type StepDecision } from './chain-step';
+import { makeStagingCopies, type StagingDeps } from './staging';
 import { eventRecords, parseRecord, type UploadedObject } from './obs-event';
 
 /** Reads a backup version's header: at most once per (bucket, key, eTag); `changed` when OBS holds a newer version. */
 export type ReadHeader = (object: { bucket: string; key: string; eTag: string }) => Promise<HeaderRead | { changed: true }>;
 
-export interface UploadDeps extends ChainStepDeps {
+export interface UploadDeps extends StagingDeps {
   chains: Chain[];
   readHeader: ReadHeader;
 }
@@ -32,6 +33,9 @@ type Outcome = Omit<RecordOutcome, 'record'>;
 /** Records the object in its chain and, if its turn has come, sends it to DRS. */
 export async function handleCreated(deps: UploadDeps, object: UploadedObject): Promise<Outcome> {
   const { bucket, key, eTag, uploadId, uploadedAt: createdAt } = object;
+  if (deps.chains.some((c) => c.bucket === bucket && key.startsWith(c.stagingPrefix))) {
+    return { status: 'ignored', reason: 'a DRS-safe copy restore-pilot made; it is restored in place of its original', bucket, key };
+  }
   const chain = chainFor(deps.chains, bucket, key);
   if (!chain) return { status: 'ignored', reason: 'not under any chain', bucket, key };
   const base = { bucket, key, chain: chain.id };
@@ -49,7 +53,7 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
   }
   // Read under the chain's lock, so a version is read once even when its event arrives twice at once;
   // a version already recorded is never read again (redeliveries, retries).
-  const { result: decision, advanced } = await runChainStep(deps, chain, async (state): Promise<StepDecision<UploadDecision>> => {
+  const { result: decision, advanced: first } = await runChainStep(deps, chain, async (state): Promise<StepDecision<UploadDecision>> => {
     if (isRedelivery(state.files[key], upload)) {
       // A duplicate still tries the chain's next step: a redelivery is how a file whose create failed gets retried.
       return { state, advance: true, result: { state, status: 'duplicate', reason: `already seen this version (${state.files[key]!.status})` } };
@@ -59,6 +63,7 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
     const decided = admitBackup(state, chain, upload, read);
     return { state: decided.state, advance: decided.status !== 'ignored', result: decided };
   });
+  const advanced = first?.staging.length ? ((await makeStagingCopies(deps, chain, first.staging)) ?? first) : first;
   const file = (advanced?.state ?? decision.state).files[key];
   const named = { ...base, ...(file?.jobName && decision.status !== 'ignored' ? { jobName: file.jobName } : {}) };
   const submitted = advanced?.submitted.find((s) => s.file.key === key);
@@ -68,6 +73,7 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
   if (refused) return { ...named, status: 'failed', reason: refused.reason };
   const held = advanced?.held.find((h) => h.file.key === key);
   if (held) return { ...named, status: 'queued', reason: `${decision.reason}; ${held.reason}` };
+  if (file?.staging && !file.staging.eTag) return { ...named, status: 'queued', reason: `${decision.reason}; its name is not one DRS takes: a DRS-safe copy ${file.staging.key} is being made` };
   const database = file?.header?.databaseName;
   const view = advanced?.views.find((v) => v.database === database);
   const now = view?.next.kind === 'wait' ? view.next.detail : file?.status === 'not-needed' ? `not needed (${file.because})` : 'waiting for its turn';

@@ -92,8 +92,9 @@ describe('restore-pilot operator CLI', () => {
   it('skip refuses without confirmation, then takes the file out so the chain moves on', async () => {
     p = await startPipeline();
     await p.handler(p.upload(FULL));
-    p.cloud.drs.script('ERP_LOG_20261120010100.trn', { status: 'PRECHECK FAILED', errorLog: 'backup set is damaged' });
-    await p.handler(p.upload(LOG(1)));
+    const log1 = p.upload(LOG(1));
+    p.cloud.drs.script(p.drsName(LOG(1)), { status: 'PRECHECK FAILED', errorLog: 'backup set is damaged' });
+    await p.handler(log1);
     await p.handler(p.upload(LOG(2)));
     await settle();
     await settle();

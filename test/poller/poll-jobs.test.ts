@@ -162,9 +162,10 @@ describe('poll-jobs: pages survive an SMN outage and overlapping ticks', () => {
 
   it('two overlapping ticks neither double-advance a chain nor double-page', async () => {
     p = await startPipeline();
-    p.cloud.drs.script('ERP_LOG_20261120010000.trn', { status: 'FAILED', errorLog: 'log chain broken' });
     await p.handler(p.upload(FULL));
-    await p.handler(p.upload(LOG(1)));
+    const log1 = p.upload(LOG(1));
+    p.cloud.drs.script(p.drsName(LOG(1)), { status: 'FAILED', errorLog: 'log chain broken' });
+    await p.handler(log1);
     await p.handler(p.upload(LOG(2)));
     p.cloud.drs.settle();
     p.cloud.faults.add({ operation: 'drs.getBackupMigrationJob', kind: 'latency', ms: 100 });

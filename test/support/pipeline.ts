@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createUploadHandler } from '../../functions/on-backup-upload/index';
 import { createPollHandler } from '../../functions/poll-jobs/index';
 import { parseChains } from '../../shared/chains/config';
+import { stagingKeyFor } from '../../shared/chains/drs-name';
 import { createHuaweiClient } from '../../shared/huawei/client';
 import { trackChain } from '../../shared/restore/track';
 import { openStateStore } from '../../shared/state/open';
@@ -72,8 +73,12 @@ export interface Pipeline {
   keyPrefix: string;
   /** One poll step for a chain: what the poller does on each tick. */
   track(chainId: string): ReturnType<typeof trackChain>;
-  /** Files of the DRS jobs created, in creation order. */
+  /** The DRS jobs created, in creation order; `file` is the uploaded object each restores (as the job's description names it). */
   created(): { file: string; mode: string; last: boolean; name: string }[];
+  /** The objects DRS was given, in creation order: a DRS-safe copy where the file's own name breaks DRS's rules. */
+  restored(): string[];
+  /** The file name DRS gets for an uploaded object: its own, or its DRS-safe copy's (for `drs.script`). */
+  drsName(key: string, bucket?: string): string;
   close(): Promise<void>;
 }
 
@@ -130,8 +135,20 @@ export async function startPipeline(
       cloud.requests
         .filter((r) => r.operation === 'drs.createBackupMigrationJob' && r.status === 200)
         .map((r) => {
-          const body = r.body as { base_info: { name: string }; backup_info: { files: { name: string; obs_path: string }[] }; options: { recovery_mode: string; is_last_backup: boolean } };
-          return { file: body.backup_info.files[0]!.obs_path + body.backup_info.files[0]!.name, mode: body.options.recovery_mode, last: body.options.is_last_backup, name: body.base_info.name };
+          const body = r.body as { base_info: { name: string; description: string }; backup_info: { files: { name: string; obs_path: string }[] }; options: { recovery_mode: string; is_last_backup: boolean } };
+          return { file: body.base_info.description.split(', ').at(-1)!, mode: body.options.recovery_mode, last: body.options.is_last_backup, name: body.base_info.name };
+        }),
+    drsName: (key, bucket = 'mig-backups') => {
+      const chain = chains.find((c) => c.bucket === bucket && key.startsWith(c.prefix))!;
+      const staged = stagingKeyFor(chain.stagingPrefix, chain.id, bucket, key, cloud.obs.get(bucket, key)!.eTag) ?? key;
+      return staged.slice(staged.lastIndexOf('/') + 1);
+    },
+    restored: () =>
+      cloud.requests
+        .filter((r) => r.operation === 'drs.createBackupMigrationJob' && r.status === 200)
+        .map((r) => {
+          const { obs_path, name } = (r.body as { backup_info: { files: { name: string; obs_path: string }[] } }).backup_info.files[0]!;
+          return obs_path + name;
         }),
     close: async () => {
       await store.close();
