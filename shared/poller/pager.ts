@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger';
 import { PAGES_LOCK, type PagesChange, type StateStore } from '../state/store';
 import { pageRecord, planPages, type Scopes } from '../alerts/ledger';
 import { pageMessage, publishRequest, resolvedMessage } from '../alerts/page-text';
+import { groupDue, groupMessage } from '../alerts/page-groups';
 import type { Problem } from '../alerts/problems';
 const LEDGER_LOCK_MS = 60_000;
 
@@ -51,20 +52,25 @@ export async function syncPages(deps: PagerDeps, problems: Problem[], scopes: Sc
     counts.suppressed = plan.suppressed;
     const previous = new Map(ledger.map((r) => [r.id, r]));
     if (plan.hold.length > 0 || plan.forget.length > 0) await record({ put: plan.hold, remove: plan.forget }, 'held and forgotten records');
-    for (const { problem, reminder } of plan.send) {
+    for (const { problems: group, reminder } of groupDue(plan.send)) {
       if (!inTime()) break;
+      const [problem] = group as [Problem];
+      const ids = group.map((p) => p.id);
       try {
-        await deps.smn.publishMessage(problem.topicUrn, publishRequest(pageMessage(problem, reminder)));
+        await deps.smn.publishMessage(problem.topicUrn, publishRequest(group.length > 1 ? groupMessage(group) : pageMessage(problem, reminder)));
       } catch (error) {
         counts.failed += 1;
-        deps.logger.error('page.failed', { problem: problem.id, kind: problem.kind, error, retry: 'next tick' });
+        deps.logger.error('page.failed', { problem: ids.join(','), kind: problem.kind, error, retry: 'next tick' });
         continue;
       }
       const now = deps.now();
-      const earlier = previous.get(problem.id);
-      await record({ put: [{ ...pageRecord(problem, earlier?.since ?? problem.since), sentAt: earlier?.sentAt ?? now, lastSentAt: now }], remove: [] }, problem.id);
+      const put = group.map((p) => {
+        const earlier = previous.get(p.id);
+        return { ...pageRecord(p, earlier?.since ?? p.since), sentAt: earlier?.sentAt ?? now, lastSentAt: now };
+      });
+      await record({ put, remove: [] }, ids.join(','));
       counts.sent += 1;
-      deps.logger.info('page.sent', { problem: problem.id, kind: problem.kind, reminder });
+      deps.logger.info('page.sent', { problem: ids.length > 1 ? `${ids.length} grouped: ${ids[0]}, …` : ids[0], kind: problem.kind, reminder });
     }
     for (const cleared of plan.resolve) {
       if (!inTime()) break;

@@ -202,6 +202,25 @@ describe('poll-jobs: pages survive an SMN outage and overlapping ticks', () => {
   });
 });
 
+describe('poll-jobs: pages that group', () => {
+  it('55 unusable files in one folder are one page naming 20 and counting the rest; nothing is dropped, nothing repeats', async () => {
+    p = await startPipeline();
+    for (let i = 0; i < 55; i++) await p.handler(p.upload(`erp/notes-${String(i).padStart(2, '0')}.txt`));
+    await p.poll();
+    await p.poll();
+    expect(subjects()).toEqual(['[restore-pilot] Backup file DRS cannot restore: erp-prod (55)']);
+    const page = p.pages()[0]!.message;
+    expect(page).toContain('What happened: 55 problems of one kind in erp-prod:');
+    expect(page.match(/^- erp\/notes-\d\d\.txt could not be read as a SQL Server backup/gm)).toHaveLength(20);
+    expect(page).toContain('- and 35 more; see npx restore-pilot status');
+    // Every member is in the ledger, so none pages again, and the 56th, alone, is its own page.
+    await p.handler(p.upload('erp/notes-55.txt'));
+    await p.poll();
+    expect(subjects()).toEqual(['[restore-pilot] Backup file DRS cannot restore: erp-prod (55)', '[restore-pilot] Backup file DRS cannot restore: erp-prod']);
+    expect(p.pages()[1]!.message).toContain('erp/notes-55.txt');
+  });
+});
+
 describe('poll-jobs: when the poller cannot check', () => {
   it('an OBS listing failure does not stop job tracking; it pages after its grace period and resolves', async () => {
     p = await startPipeline();
