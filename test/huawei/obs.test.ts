@@ -1,14 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Pool } from 'undici';
-import { createHuaweiClient } from '../../shared/huawei/client';
-import { resolveEndpoints } from '../../shared/huawei/endpoints';
 import { HuaweiApiError } from '../../shared/huawei/errors';
 import { ObsClient } from '../../shared/huawei/obs';
 import { signObsRequest } from '../../shared/huawei/obs-signer';
-import { PoolCache, type ApiRequest, type Transport } from '../../shared/huawei/transport';
+import type { ApiRequest, Transport } from '../../shared/huawei/transport';
 import { DEFAULT_ACCESS_KEY } from '../../scripts/local-cloud/server';
+import { realNameObsClient } from '../support/loopback';
 import { startHarness, type CloudHarness } from '../support/cloud';
 
 let h: CloudHarness;
@@ -56,36 +54,15 @@ describe('OBS listObjects (signed REST, verified with esdk-obs-nodejs)', () => {
   it('serves the virtual-hosted style the real endpoint uses: bucket in the Host, signature over /bucket/', async () => {
     h.cloud.obs.put('mig-backups', 'vhost/ERP_FULL_20261120000000.bak');
     h.cloud.obs.put('other-bucket', 'vhost/not-this-one.bak');
-    // Stands in for DNS: every *.myhuaweicloud.com name resolves to the local cloud on loopback.
-    class LoopbackPools extends PoolCache {
-      readonly origins: string[] = [];
-      private readonly own = new Map<string, Pool>();
-      override get(origin: string): Pool {
-        this.origins.push(origin);
-        let pool = this.own.get(origin);
-        if (!pool) {
-          const lookup = (_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
-            options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
-          pool = new Pool(origin, { connect: { lookup } as never });
-          this.own.set(origin, pool);
-        }
-        return pool;
-      }
-      override async close() {
-        await Promise.all([...this.own.values()].map((p) => p.close()));
-      }
-    }
-    const pools = new LoopbackPools();
-    const port = new URL(h.cloud.url).port;
-    const endpoints = { ...resolveEndpoints(h.cloud.env()), obs: new URL(`http://obs.cn-north-4.myhuaweicloud.com:${port}`) };
-    const client = createHuaweiClient({ env: h.cloud.env(), endpoints, pools, logger: h.logs.logger });
+    const { client, pools, port } = realNameObsClient(h);
     try {
       const page = await client.obs.listObjects('mig-backups', { prefix: 'vhost/' });
       expect(page.objects.map((o) => o.key)).toEqual(['vhost/ERP_FULL_20261120000000.bak']);
       expect(pools.origins).toEqual([`http://mig-backups.obs.cn-north-4.myhuaweicloud.com:${port}`]);
       expect(h.cloud.requests.at(-1)).toMatchObject({ operation: 'obs.listObjects', path: '/', status: 200 });
-      const wrong = createHuaweiClient({ env: h.cloud.env(), endpoints, pools, logger: h.logs.logger, credentials: { ak: DEFAULT_ACCESS_KEY.ak, sk: 'not-the-sk', source: 'environment' } });
-      await expect(wrong.obs.listObjects('mig-backups')).rejects.toMatchObject({ status: 403, errorCode: 'SignatureDoesNotMatch' });
+      const wrong = realNameObsClient(h, { credentials: { ak: DEFAULT_ACCESS_KEY.ak, sk: 'not-the-sk', source: 'environment' } });
+      await expect(wrong.client.obs.listObjects('mig-backups')).rejects.toMatchObject({ status: 403, errorCode: 'SignatureDoesNotMatch' });
+      await wrong.pools.close();
     } finally {
       await pools.close();
     }

@@ -23,7 +23,7 @@ import { DefaultHttpClient } from '@huaweicloud/huaweicloud-sdk-core/http/Defaul
 import type { Readable } from 'node:stream';
 import { HuaweiApiError } from '../../../shared/huawei/errors';
 import { signObsRequest } from '../../../shared/huawei/obs-signer';
-import type { ApiRequest, ApiResponse, TransportOptions } from '../../../shared/huawei/transport';
+import { readAtMost, type ApiRequest, type ApiResponse, type TransportOptions } from '../../../shared/huawei/transport';
 
 const DEFAULT_RETRY = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 5_000 };
 /** As ours: how much of an error answer to a byte read is read for its code and message. */
@@ -191,18 +191,6 @@ export class Transport {
   }
 }
 
-/** The first `max` bytes of a stream; the caller destroys the rest. */
-async function readAtMost(body: AsyncIterable<Uint8Array>, max: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const take = Math.min(chunk.length, max - size);
-    if (take > 0) chunks.push(take === chunk.length ? chunk : chunk.subarray(0, take));
-    size += take;
-    if (size >= max) break;
-  }
-  return Buffer.concat(chunks, size);
-}
 
 function toApiError(operation: string, caught: unknown, attempts: number): HuaweiApiError {
   if (caught instanceof HuaweiApiError) return caught;
