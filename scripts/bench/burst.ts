@@ -103,7 +103,7 @@ function audit(cloud: LocalCloud, keys: string[], mark: number, extraDeliveries:
     fileByName.set(job.request.base_info.name.toLowerCase(), file);
     const status = cloud.drs.statusOf(job);
     if (status === 'FAILED' || status === 'PRECHECK FAILED') failed.push(`${file}: ${status}: ${job.errorLog ?? ''}`);
-    if (status !== 'SUCCESS' || job.request.options.is_last_backup !== file.endsWith('_FINAL.trn')) wrong += 1;
+    if (status !== 'SUCCESS' || job.request.options.is_last_backup !== file.endsWith('_FINAL.bak')) wrong += 1;
   }
   const creates = new Map<string, number>();
   const createAttempts = new Map<string, number>();

@@ -46,14 +46,14 @@ export function makeChains(count: number, cloud: LocalCloud): BenchChain[] {
 
 /**
  * A chain's backups in upload order: the full, then logs; with `final`, the last log is the _FINAL one.
- * Names follow the default pattern, e.g. db3/DB3_LOG_20261120020000.trn.
+ * Names DRS takes as they are (logs as .bak, e.g. db3/DB3_LOG_20261120020000.bak): the bench measures upload to job, not staging copies.
  */
 export function chainFiles(chain: BenchChain, count: number, final: boolean): string[] {
   const n = chain.prefix.slice(2, -1);
   return Array.from({ length: count }, (_, j) => {
     const order = `20261120${String(j).padStart(2, '0')}0000`;
     if (j === 0) return `${chain.prefix}DB${n}_FULL_${order}.bak`;
-    return `${chain.prefix}DB${n}_LOG_${order}${final && j === count - 1 ? '_FINAL' : ''}.trn`;
+    return `${chain.prefix}DB${n}_LOG_${order}${final && j === count - 1 ? '_FINAL' : ''}.bak`;
   });
 }
 

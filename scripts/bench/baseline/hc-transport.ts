@@ -23,7 +23,8 @@ import { DefaultHttpClient } from '@huaweicloud/huaweicloud-sdk-core/http/Defaul
 import type { Readable } from 'node:stream';
 import { HuaweiApiError } from '../../../shared/huawei/errors';
 import { signObsRequest } from '../../../shared/huawei/obs-signer';
-import { readAtMost, type ApiRequest, type ApiResponse, type TransportOptions } from '../../../shared/huawei/transport';
+import { readAtMost } from '../../../shared/huawei/read-at-most';
+import type { ApiRequest, ApiResponse, TransportOptions } from '../../../shared/huawei/transport';
 
 const DEFAULT_RETRY = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 5_000 };
 /** As ours: how much of an error answer to a byte read is read for its code and message. */
