@@ -19,6 +19,8 @@ export interface TickDeps {
   config: PollerConfig;
   logger: Logger;
   now: () => number;
+  /** Waits between tries of a busy chain's lock; setTimeout unless a test passes its own. */
+  sleep?: (ms: number) => Promise<void>;
   /** The invocation's remaining time; chains not started before the margin wait for the next tick. */
   remainingMs: () => number | undefined;
   inProgressMs: number;
@@ -85,6 +87,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     inProgressMs: deps.inProgressMs,
     lockTtlMs: deps.lockTtlMs,
     lockWaitMs: BUSY_WAIT_MS,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };
   const defaultTopic = config.SMN_TOPIC_URN ?? '';
   const readHeader = headerReaderFor(client.obs);
