@@ -162,6 +162,21 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
   });
 });
 
+describe('on-backup-upload: a busy chain', () => {
+  it('makes the handler throw, so FunctionGraph redelivers the event; the redelivery goes through', async () => {
+    p = await startPipeline();
+    const other = (await p.store.tryLock('erp-prod', 30_000))!; // another invocation works on the chain
+    const event = p.upload(FULL);
+    // 300 ms left: the handler waits a third of it for the lock.
+    await expect(p.handler(event, { getRemainingTimeInMilliSeconds: () => 300 })).rejects.toThrow(/could not be processed now.*chain erp-prod stayed locked/);
+    expect(p.logs.text()).toContain('"status":"failed"');
+    expect(p.created()).toHaveLength(0);
+    await p.store.unlock(other);
+    expect((await p.handler(event)).records[0]).toMatchObject({ status: 'submitted' });
+    expect(p.created()).toHaveLength(1);
+  });
+});
+
 describe('on-backup-upload: failures halt the chain; a re-upload retries', () => {
   it('a precheck failure halts the chain until the file is uploaded again', async () => {
     p = await startPipeline();
