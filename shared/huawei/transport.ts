@@ -1,4 +1,5 @@
 // undici's pool and request modules, not its index: the index drags fetch, WebSocket and caches (~0.5 MB) into every bundle.
+// Semver does not cover these private paths, so package.json pins undici exactly; test/huawei/undici-pin.test.ts checks both.
 import undiciRequest from 'undici/lib/api/api-request.js';
 import Pool from 'undici/lib/dispatcher/pool.js';
 import type { Credentials } from './credentials';
