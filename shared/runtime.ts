@@ -27,9 +27,15 @@ export function keySpace(settings: Settings): { keyPrefix?: string } {
   return settings.STATE_KEY_PREFIX ? { keyPrefix: settings.STATE_KEY_PREFIX } : {};
 }
 
+/** A test's clock and sleep, passed down to the transport and the lock waits; production leaves both out. */
+export interface Clock {
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
 /** Per invocation: the API client, since agency credentials come with each context. */
-export function clientFor(runtime: Runtime, context: FunctionGraphContext | undefined, logger: Logger): HuaweiClient {
-  return createHuaweiClient({ env: runtime.settings, context, logger });
+export function clientFor(runtime: Runtime, context: FunctionGraphContext | undefined, logger: Logger, clock: Clock = {}): HuaweiClient {
+  return createHuaweiClient({ env: runtime.settings, context, logger, ...clock });
 }
 
 /** Time to wait for a busy chain: 10 s, or less when the invocation is about to run out. */

@@ -3,7 +3,7 @@ import { remainingTimeMs, type FunctionGraphContext } from '../../shared/functio
 import { loggerForInvocation } from '../../shared/log/logger';
 import { headerReaderFor } from '../../shared/restore/read-header';
 import { processUploadEvent, type RecordOutcome } from '../../shared/restore/upload';
-import { clientFor, createRuntime, lockWaitMs, type Runtime } from '../../shared/runtime';
+import { clientFor, createRuntime, lockWaitMs, type Clock, type Runtime } from '../../shared/runtime';
 import { readSettings, type Settings } from '../../shared/settings';
 import type { StateStore } from '../../shared/state/store';
 
@@ -12,7 +12,7 @@ export interface UploadSummary {
   counts: Record<RecordOutcome['status'], number>;
 }
 
-export interface UploadHandlerOptions {
+export interface UploadHandlerOptions extends Clock {
   /** Stands in for process.env; the context's user data still comes first. */
   env?: Settings;
   /** Replaces the store STATE_URL would open. */
@@ -32,7 +32,8 @@ export function createUploadHandler(options: UploadHandlerOptions = {}) {
     const settings = readSettings(context, options.env ?? process.env);
     const logger = loggerForInvocation(context, settings);
     runtime ??= createRuntime(settings, options.store);
-    const client = clientFor(runtime, context, logger);
+    const clock = { now: options.now ?? Date.now, ...(options.sleep ? { sleep: options.sleep } : {}) };
+    const client = clientFor(runtime, context, logger, clock);
     const records = await processUploadEvent(
       {
         chains: runtime.chains,
@@ -42,7 +43,7 @@ export function createUploadHandler(options: UploadHandlerOptions = {}) {
         rds: client.rds,
         readHeader: headerReaderFor(client.obs),
         logger,
-        now: Date.now,
+        ...clock,
         inProgressMs: options.inProgressMs ?? 60_000,
         lockTtlMs: options.lockTtlMs ?? 30_000,
         lockWaitMs: lockWaitMs(context),

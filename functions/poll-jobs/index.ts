@@ -3,7 +3,7 @@ import { remainingTimeMs } from '../../shared/functiongraph/context';
 import { loggerForInvocation } from '../../shared/log/logger';
 import { parsePollerConfig, type PollerConfig } from '../../shared/poller/config';
 import { runTick, type TickSummary } from '../../shared/poller/tick';
-import { clientFor, createRuntime, type Runtime } from '../../shared/runtime';
+import { clientFor, createRuntime, type Clock, type Runtime } from '../../shared/runtime';
 import { readSettings, type Settings } from '../../shared/settings';
 import type { StateStore } from '../../shared/state/store';
 
@@ -16,12 +16,11 @@ export interface TimerEvent {
   user_event?: string;
 }
 
-export interface PollHandlerOptions {
+export interface PollHandlerOptions extends Clock {
   /** Stands in for process.env; the context's user data still comes first. */
   env?: Settings;
   store?: StateStore;
   inProgressMs?: number;
-  now?: () => number;
 }
 
 /** TIMER trigger: tracks every restore job, advances chains, reconciles, watches, and pages on-call. */
@@ -34,13 +33,14 @@ export function createPollHandler(options: PollHandlerOptions = {}) {
       const base = createRuntime(settings, options.store);
       runtime = { ...base, config: parsePollerConfig(settings, base.chains) };
     }
+    const clock = { now: options.now ?? Date.now, ...(options.sleep ? { sleep: options.sleep } : {}) };
     return runTick({
       chains: runtime.chains,
       store: runtime.store,
-      client: clientFor(runtime, context, logger),
+      client: clientFor(runtime, context, logger, clock),
       config: runtime.config,
       logger,
-      now: options.now ?? Date.now,
+      ...clock,
       remainingMs: () => remainingTimeMs(context),
       inProgressMs: options.inProgressMs ?? 60_000,
       lockTtlMs: 30_000,

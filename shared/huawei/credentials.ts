@@ -22,13 +22,13 @@ export function resolveCredentials(env: Settings, context?: FunctionGraphContext
     if (!envAk) throw new ConfigError('HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK is set but HUAWEICLOUD_SDK_AK is empty');
     if (!envSk) throw new ConfigError('HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_AK is set but HUAWEICLOUD_SDK_SK is empty');
     const token = env.HUAWEICLOUD_SDK_SECURITY_TOKEN || undefined;
-    [envAk, envSk, token].forEach(registerSecret);
+    [envAk, envSk, token].forEach((value) => registerSecret(value)); // again each invocation: stays among the newest
     return { ak: envAk, sk: envSk, ...(token ? { securityToken: token } : {}), source: 'environment' };
   }
   const ak = fromContext(context, 'getSecurityAccessKey');
   const sk = fromContext(context, 'getSecuritySecretKey');
   const token = fromContext(context, 'getSecurityToken');
-  [ak, sk, token].forEach(registerSecret);
+  [ak, sk, token].forEach((value) => registerSecret(value));
   if (ak && sk) return { ak, sk, ...(token ? { securityToken: token } : {}), source: 'agency' };
   throw new ConfigError(
     'HUAWEICLOUD_SDK_AK',

@@ -1,4 +1,5 @@
 // undici's pool and request modules, not its index: the index drags fetch, WebSocket and caches (~0.5 MB) into every bundle.
+// Semver does not cover these private paths, so package.json pins undici exactly; test/huawei/undici-pin.test.ts checks both.
 import undiciRequest from 'undici/lib/api/api-request.js';
 import Pool from 'undici/lib/dispatcher/pool.js';
 import type { Credentials } from './credentials';
@@ -78,6 +79,8 @@ export interface TransportOptions {
   retry?: Partial<RetryPolicy>;
   pools?: PoolCache;
   random?: () => number;
+  /** The clock for deadlines and Retry-After dates, and the wait between attempts: tests pass their own. */
+  now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -131,12 +134,14 @@ export class Transport {
   private readonly pools: PoolCache;
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
 
   constructor(private readonly options: TransportOptions) {
     this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
     this.pools = options.pools ?? sharedPools;
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? Date.now;
   }
 
   /** Sends the request (retrying reads) and returns the 2xx answer, or throws HuaweiApiError. */
@@ -144,29 +149,29 @@ export class Transport {
     const deadline = this.deadline();
     const maxAttempts = request.retry ? this.retryPolicy.maxAttempts : 1;
     for (let attempt = 1; ; attempt++) {
-      const started = Date.now();
+      const started = this.now();
       let error: HuaweiApiError;
       let retryAfterMs: number | undefined;
       try {
         const response = await this.attempt(request, deadline, attempt);
         if (response.status < 400) {
-          this.options.logger.debug('api.call', { operation: request.operation, status: response.status, attempt, durationMs: Date.now() - started, requestId: response.requestId });
+          this.options.logger.debug('api.call', { operation: request.operation, status: response.status, attempt, durationMs: this.now() - started, requestId: response.requestId });
           return response;
         }
         error = errorFromResponse(request.operation, response, attempt);
-        if (response.status === 429 || response.status === 503) retryAfterMs = parseRetryAfter(response.retryAfter);
+        if (response.status === 429 || response.status === 503) retryAfterMs = parseRetryAfter(response.retryAfter, this.now());
       } catch (caught) {
         error = caught as HuaweiApiError;
       }
       const waitMs = retryAfterMs ?? this.backoff(attempt);
-      const canRetry = error.retryable && attempt < maxAttempts && Date.now() + waitMs < deadline;
+      const canRetry = error.retryable && attempt < maxAttempts && this.now() + waitMs < deadline;
       this.options.logger.warn('api.call.failed', {
         operation: request.operation,
         status: error.status,
         errorCode: error.errorCode,
         kind: error.kind,
         attempt,
-        durationMs: Date.now() - started,
+        durationMs: this.now() - started,
         requestId: error.requestId,
         willRetryInMs: canRetry ? Math.round(waitMs) : undefined,
       });
@@ -176,7 +181,7 @@ export class Transport {
   }
 
   private deadline(): number {
-    const now = Date.now();
+    const now = this.now();
     const budget = this.options.budgetMs ?? 25_000;
     const remaining = this.options.remainingTimeMs?.();
     const fromInvocation = remaining === undefined ? Infinity : remaining - (this.options.safetyMarginMs ?? 1_000);
@@ -213,7 +218,7 @@ export class Transport {
       );
     }
     const query = canonicalQueryString(request.query);
-    const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, deadline - Date.now()));
+    const timeoutMs = Math.max(1, Math.min(this.options.requestTimeoutMs ?? 10_000, deadline - this.now()));
     const fail = (kind: 'network' | 'timeout', cause: unknown) =>
       new HuaweiApiError({ operation: request.operation, kind, errorMsg: cause instanceof Error ? cause.message : String(cause), attempts: attempt, cause });
 

@@ -19,6 +19,8 @@ export interface TickDeps {
   config: PollerConfig;
   logger: Logger;
   now: () => number;
+  /** Waits between tries of a busy chain's lock; setTimeout unless a test passes its own. */
+  sleep?: (ms: number) => Promise<void>;
   /** The invocation's remaining time; chains not started before the margin wait for the next tick. */
   remainingMs: () => number | undefined;
   inProgressMs: number;
@@ -70,9 +72,14 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     const remaining = deps.remainingMs();
     return remaining !== undefined && remaining < TIME_MARGIN_MS;
   };
-  const failed = (scope: string, error: unknown) => {
-    summary.errors.push({ scope, error: (error as Error).message });
-    deps.logger.error('poll.error', { scope, error });
+  /**
+   * The error object itself goes to the log, not its message: an API error's operation, status, code
+   * and request id are what on-call needs to look the call up. `during` says what the tick was doing.
+   */
+  const failed = (scope: string, error: unknown, during?: string) => {
+    const message = (error as Error).message;
+    summary.errors.push({ scope, error: during ? `${during}: ${message}` : message });
+    deps.logger.error('poll.error', { scope, ...(during ? { during } : {}), error });
   };
   const submitDeps = {
     store: deps.store,
@@ -85,6 +92,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     inProgressMs: deps.inProgressMs,
     lockTtlMs: deps.lockTtlMs,
     lockWaitMs: BUSY_WAIT_MS,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };
   const defaultTopic = config.SMN_TOPIC_URN ?? '';
   const readHeader = headerReaderFor(client.obs);
@@ -94,7 +102,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
       summary.leftOver += 1;
       return;
     }
-    const errors: string[] = [];
+    const errors: { during: string; error: unknown }[] = [];
     let state: ChainState;
     try {
       state = await deps.store.load(chain.id);
@@ -109,7 +117,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
         summary.reconciled += 1;
         summary.lostUploadsFound += found.queued.length;
       } catch (error) {
-        if (!(error instanceof ChainBusyError)) errors.push(`listing OBS ${chain.bucket}/${chain.prefix}: ${(error as Error).message}`);
+        if (!(error instanceof ChainBusyError)) errors.push({ during: `listing OBS ${chain.bucket}/${chain.prefix}`, error });
       }
     }
     try {
@@ -122,14 +130,15 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
         summary.leftOver += 1;
         return;
       }
-      errors.push(`tracking the restore job: ${(error as Error).message}`);
+      errors.push({ during: 'tracking the restore job', error });
       state = await deps.store.load(chain.id).catch(() => state);
     }
     // Even when a check failed, judge what is known: a stuck or failed restore must still page.
     problems.push(...chainProblems(chain, state, deps.now(), defaultTopic));
     if (errors.length > 0) {
-      errors.forEach((e) => failed(chain.id, new Error(e)));
-      problems.push(checkFailingProblem(chain.id, `chain ${chain.id}`, errors, deps.now(), chain.smnTopicUrn ?? defaultTopic));
+      errors.forEach(({ during, error }) => failed(chain.id, error, during));
+      const messages = errors.map(({ during, error }) => `${during}: ${(error as Error).message}`);
+      problems.push(checkFailingProblem(chain.id, `chain ${chain.id}`, messages, deps.now(), chain.smnTopicUrn ?? defaultTopic));
     }
     evaluated.add(chain.id);
   });

@@ -8,6 +8,8 @@ export interface ChainStepDeps extends SubmitDeps {
   lockTtlMs: number;
   /** Longest wait for a chain another invocation is working on. */
   lockWaitMs: number;
+  /** Waits between tries of a busy chain's lock; setTimeout unless a test passes its own. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** What a step decided: the chain's new state, whether the chain should move on now, and what to report. */
@@ -26,7 +28,7 @@ export async function runChainStep<R>(
   chain: Chain,
   decide: (state: ChainState) => StepDecision<R> | Promise<StepDecision<R>>,
 ): Promise<{ result: R; advanced?: AdvanceResult }> {
-  return withChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs }, async (lock) => {
+  return withChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs, now: deps.now, ...(deps.sleep ? { sleep: deps.sleep } : {}) }, async (lock) => {
     const before = await deps.store.load(chain.id);
     const { state, advance, result } = await decide(before);
     if (state !== before) await deps.store.save(lock, { meta: state.meta, files: changedFiles(before, state) });

@@ -28,7 +28,7 @@ export function parseStateUrl(stateUrl: string | undefined): StateLocation {
   } catch {
     throw new ConfigError('STATE_URL', 'is not a valid redis:// URL (percent-encode special characters in the password, e.g. % as %25)');
   }
-  registerSecret(password);
+  registerSecret(password, 'config');
   const cluster = url.searchParams.get('cluster') === 'true';
   const keyPrefix = url.searchParams.get('prefix') ?? undefined;
   url.search = '';

@@ -78,6 +78,8 @@ export function parseStoredChain(meta: unknown, files: unknown[]): ChainState {
 export interface LockWaitOptions {
   ttlMs: number;
   waitMs: number;
+  /** The clock and the wait between tries; tests pass their own so they need not wait in real time. */
+  now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -94,11 +96,12 @@ export async function withChainLock<T>(store: StateStore, chainId: string, optio
 /** Takes the chain's lock, polling with a short jittered backoff for up to waitMs. */
 export async function acquireChainLock(store: StateStore, chainId: string, options: LockWaitOptions): Promise<ChainLock> {
   const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
-  const started = Date.now();
+  const now = options.now ?? Date.now;
+  const started = now();
   for (let attempt = 0; ; attempt++) {
     const lock = await store.tryLock(chainId, options.ttlMs);
     if (lock) return lock;
-    const waited = Date.now() - started;
+    const waited = now() - started;
     if (waited >= options.waitMs) throw new ChainBusyError(chainId, waited);
     await sleep(Math.min(options.waitMs - waited, 10 + Math.random() * Math.min(200, 10 * 2 ** attempt)));
   }

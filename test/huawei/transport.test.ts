@@ -77,6 +77,14 @@ describe('retries', () => {
     expect(h.waits).toEqual([2000]);
   });
 
+  it('reads Retry-After dates and its deadline on the clock it is given', async () => {
+    const clock = Date.parse('2030-01-01T00:00:00Z');
+    const client = h.makeClient({ now: () => clock });
+    h.cloud.faults.add({ operation: 'drs.listBackupMigrationJobs', kind: 'status', status: 429, retryAfter: new Date(clock + 3_000).toUTCString(), count: 1 });
+    await expect(client.drs.listBackupMigrationJobs()).resolves.toBeDefined();
+    expect(h.waits).toEqual([3_000]);
+  });
+
   it('retries a read after a dropped connection', async () => {
     h.cloud.faults.add({ operation: 'drs.listBackupMigrationJobs', kind: 'drop', count: 1 });
     await expect(h.client.drs.listBackupMigrationJobs()).resolves.toBeDefined();
@@ -121,8 +129,8 @@ describe('retries', () => {
   });
 
   it('times out a slow answer and retries it within the budget', async () => {
-    const client = h.makeClient({ requestTimeoutMs: 100 });
-    h.cloud.faults.add({ operation: 'drs.listBackupMigrationJobs', kind: 'latency', ms: 400, count: 1 });
+    const client = h.makeClient({ requestTimeoutMs: 20 });
+    h.cloud.faults.add({ operation: 'drs.listBackupMigrationJobs', kind: 'latency', ms: 100, count: 1 });
     await expect(client.drs.listBackupMigrationJobs()).resolves.toBeDefined();
     expect(h.logs.text()).toContain('"kind":"timeout"');
   });

@@ -240,6 +240,20 @@ describe('poll-jobs: when the poller cannot check', () => {
     expect(subjects()).toContain('[restore-pilot] RESOLVED: restore-pilot cannot check: erp-prod');
   });
 
+  it('a poll.error line carries the API error whole: operation, status, code and request id', async () => {
+    p = await startPipeline();
+    await p.handler(p.upload(FULL));
+    p.cloud.faults.add({ operation: 'drs.getBackupMigrationJob', kind: 'status', status: 403, errorCode: 'DRS.10000001', errorMsg: 'no permission' });
+    p.cloud.drs.settle();
+    await p.poll();
+    const line = p.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'poll.error');
+    expect(line).toMatchObject({
+      scope: 'erp-prod',
+      during: 'tracking the restore job',
+      error: { name: 'HuaweiApiError', operation: 'drs.getBackupMigrationJob', status: 403, errorCode: 'DRS.10000001', requestId: expect.stringMatching(/./) },
+    });
+  });
+
   it('a restore job deleted in the console pages instead of stalling silently', async () => {
     p = await startPipeline();
     await p.handler(p.upload(FULL));

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createUploadHandler } from '../../functions/on-backup-upload/index';
 import type { StateStore } from '../../shared/state/store';
 import { obsTriggerEvent } from '../../scripts/local-cloud/obs-events';
@@ -14,8 +14,6 @@ const LOG1 = 'erp/ERP_LOG_20261120010000.trn';
 const LOG2 = 'erp/ERP_LOG_20261120020000.trn';
 const LOG3 = 'erp/ERP_LOG_20261120030000.trn';
 const FINAL = 'erp/ERP_LOG_20261120040000_FINAL.trn';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Lets every running DRS job finish, then runs one poll step for the chain. */
 async function finishAndAdvance(chain = 'erp-prod') {
@@ -115,7 +113,7 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
     // Redelivered at once: the submission still counts as in progress; nothing is created.
     expect((await p.handler(event)).records[0]).toMatchObject({ status: 'duplicate' });
     expect((await p.track('erp-prod')).submitted).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    p.advanceClock(350);
     // After the expiry the chain's next step resumes the submission and finds the job by name.
     expect(await p.track('erp-prod')).toMatchObject({ submitted: [expect.objectContaining({ key: FULL, status: 'running' })] });
     expect(p.cloud.drs.jobs.size).toBe(1);
@@ -130,20 +128,21 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
     await expect(p.handler(event)).rejects.toThrow(/will be retried/);
     expect(p.cloud.drs.jobs.size).toBe(0);
     expect((await p.handler(event)).records[0]).toMatchObject({ status: 'duplicate' }); // still in progress
-    await sleep(350);
+    p.advanceClock(350);
     expect((await p.handler(event)).records[0]).toMatchObject({ status: 'submitted' });
     expect(p.cloud.drs.jobs.size).toBe(1);
   });
 
   it('a create that times out before DRS commits it is adopted later, never created twice', async () => {
     p = await startPipeline({ inProgressMs: 300 });
-    p.cloud.faults.add({ operation: 'drs.createBackupMigrationJob', kind: 'latency', ms: 1_500, count: 1 });
+    p.cloud.faults.add({ operation: 'drs.createBackupMigrationJob', kind: 'latency', ms: 100, count: 1 });
     const event = p.upload(FULL);
-    // Little time left: the call gives up before DRS answers, and the lookup finds nothing yet.
-    await expect(p.handler(event, { getRemainingTimeInMilliSeconds: () => 1_600 })).rejects.toThrow(/will be retried/);
+    // Little time left (each call gets what remains less the 1 s margin: 80 ms): the create gives up
+    // before DRS answers, and the lookup finds nothing yet.
+    await expect(p.handler(event, { getRemainingTimeInMilliSeconds: () => 1_080 })).rejects.toThrow(/will be retried/);
     expect(p.cloud.drs.jobs.size).toBe(0);
-    await sleep(1_600); // DRS commits the job meanwhile
-    expect(p.cloud.drs.jobs.size).toBe(1);
+    await vi.waitFor(() => expect(p.cloud.drs.jobs.size).toBe(1), { interval: 10 }); // DRS commits the job meanwhile
+    p.advanceClock(350); // past the in-progress expiry
     expect((await p.handler(event)).records[0]).toMatchObject({ status: 'submitted', reason: 'adopted the existing DRS job' });
     expect(p.cloud.drs.jobs.size).toBe(1);
   });
@@ -154,12 +153,27 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
     p.cloud.faults.add({ operation: 'drs.listBackupMigrationJobs', kind: 'status', status: 429, count: 4 });
     const event = p.upload(FULL);
     await expect(p.handler(event)).rejects.toThrow(/will be retried/); // created, answer lost, lookup throttled
-    await sleep(150);
+    p.advanceClock(150);
     p.cloud.faults.add({ operation: 'drs.listBackupMigrationJobs', kind: 'status', status: 429, count: 4 });
     await expect(p.handler(event)).rejects.toThrow(/will be retried/); // resume: lookup throttled again
-    await sleep(150);
+    p.advanceClock(150);
     expect((await p.handler(event)).records[0]).toMatchObject({ status: 'submitted', reason: 'adopted the existing DRS job' });
     expect(p.cloud.drs.jobs.size).toBe(1);
+  });
+});
+
+describe('on-backup-upload: a busy chain', () => {
+  it('makes the handler throw, so FunctionGraph redelivers the event; the redelivery goes through', async () => {
+    p = await startPipeline();
+    const other = (await p.store.tryLock('erp-prod', 30_000))!; // another invocation works on the chain
+    const event = p.upload(FULL);
+    // 300 ms left: the handler waits a third of it for the lock.
+    await expect(p.handler(event, { getRemainingTimeInMilliSeconds: () => 300 })).rejects.toThrow(/could not be processed now.*chain erp-prod stayed locked/);
+    expect(p.logs.text()).toContain('"status":"failed"');
+    expect(p.created()).toHaveLength(0);
+    await p.store.unlock(other);
+    expect((await p.handler(event)).records[0]).toMatchObject({ status: 'submitted' });
+    expect(p.created()).toHaveLength(1);
   });
 });
 

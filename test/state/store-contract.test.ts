@@ -67,9 +67,9 @@ for (const [kind, make] of Object.entries(factories)) {
 
     it('a lock expires, so a dead holder cannot block its chain; its late save is refused and writes nothing', async () => {
       const store = open();
-      const dead = (await store.tryLock('expiring', 100))!;
-      expect(await store.tryLock('expiring', 100)).toBeUndefined();
-      await sleep(150);
+      const dead = (await store.tryLock('expiring', 50))!;
+      expect(await store.tryLock('expiring', 50)).toBeUndefined();
+      await sleep(80); // the TTL runs in Redis's own clock: this wait is real, so kept short
       const next = (await store.tryLock('expiring', 5_000))!;
       expect(next).toBeDefined();
       await expect(store.save(dead, { meta: { notices: [], updatedAt: 1 }, files: [record('k')] })).rejects.toBeInstanceOf(LockLostError);
@@ -84,6 +84,15 @@ for (const [kind, make] of Object.entries(factories)) {
       setTimeout(() => void store.unlock(held), 50);
       await expect(acquireChainLock(store, 'queue', { ttlMs: 5_000, waitMs: 2_000 })).resolves.toBeDefined();
       await expect(acquireChainLock(store, 'queue', { ttlMs: 5_000, waitMs: 100 })).rejects.toBeInstanceOf(ChainBusyError);
+      // On an injected clock, a 10 s wait is given up after 10 s of that clock, without waiting them out.
+      let clock = 0;
+      const waits: number[] = [];
+      const sleepOnClock = async (ms: number) => {
+        waits.push(ms);
+        clock += ms;
+      };
+      await expect(acquireChainLock(store, 'queue', { ttlMs: 5_000, waitMs: 10_000, now: () => clock, sleep: sleepOnClock })).rejects.toThrow(/stayed locked .* for 10000 ms/);
+      expect(waits.reduce((sum, ms) => sum + ms, 0)).toBe(10_000);
     });
 
     it('keeps the page ledger: put, replace and remove, fenced on the pager lock', async () => {
@@ -99,11 +108,11 @@ for (const [kind, make] of Object.entries(factories)) {
     });
 
     it('forgets a chain nobody touched for the retention period', async () => {
-      const store = open({ retentionMs: 200 });
+      const store = open({ retentionMs: 60 });
       const lock = (await store.tryLock('old', 5_000))!;
       await store.save(lock, { meta: { notices: [], updatedAt: Date.now() }, files: [record('k')] });
       expect(Object.keys((await store.load('old')).files)).toEqual(['k']);
-      await sleep(400);
+      await sleep(100); // real, as above
       expect((await store.load('old')).files).toEqual({});
     });
   });

@@ -64,7 +64,7 @@ export interface Pipeline {
   upload(key: string, options?: { bucket?: string; content?: Uint8Array }): ReturnType<typeof obsEvent>;
   /** One poller tick through the real poll-jobs handler, at the pipeline clock. */
   poll(context?: object): ReturnType<ReturnType<typeof createPollHandler>>;
-  /** Moves the poller's clock forward (stuck jobs, stale backups, gaps). */
+  /** Moves the pipeline clock (handler, poller, track) forward: in-progress expiry, stuck jobs, stale backups, gaps. */
   advanceClock(ms: number): void;
   /** The SMN messages received so far: subject and message. */
   pages(): { subject: string; message: string }[];
@@ -97,7 +97,13 @@ export async function startPipeline(
     if (!cloud.rds.instances.has(chain.targetInstanceId)) cloud.rds.setInstance(chain.targetInstanceId);
   }
   const env = { ...cloud.env(), STATE_URL: stateUrl, RESTORE_CHAINS: chainsJson };
-  const upload = createUploadHandler({ env, store, inProgressMs: options.inProgressMs ?? 60_000 });
+  // Time passes when a test says so (advanceClock), not by waiting for it.
+  let offsetMs = 0;
+  const now = () => Date.now() + offsetMs;
+  // Waits between retries and for a busy lock stay real, since the lock's holder is a real concurrent
+  // call, but short: the suite never sleeps for a backoff's full length.
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.min(ms, 20)));
+  const upload = createUploadHandler({ env, store, inProgressMs: options.inProgressMs ?? 60_000, now, sleep });
   const logs = captureLogs();
   const context = {
     getRequestID: () => randomUUID(),
@@ -105,11 +111,10 @@ export async function startPipeline(
     getLogger: () => ({ info: (m: string) => logs.lines.push(m), warn: (m: string) => logs.lines.push(m), error: (m: string) => logs.lines.push(m) }),
   };
   const handler = Object.assign((event: unknown, overrides: object = {}) => upload(event, { ...context, ...overrides }), { close: upload.close });
-  const client = createHuaweiClient({ env: cloud.env(), logger: logs.logger });
+  const client = createHuaweiClient({ env: cloud.env(), logger: logs.logger, now, sleep });
   const chains = parseChains(chainsJson);
   const topicUrn = `urn:smn:cn-north-4:${cloud.projectId}:oncall`;
-  let offsetMs = 0;
-  const poller = createPollHandler({ env: { ...env, SMN_TOPIC_URN: topicUrn, ...options.pollEnv }, store, now: () => Date.now() + offsetMs });
+  const poller = createPollHandler({ env: { ...env, SMN_TOPIC_URN: topicUrn, ...options.pollEnv }, store, now, sleep });
   return {
     cloud,
     topicUrn,
@@ -128,7 +133,7 @@ export async function startPipeline(
     },
     track: (chainId) =>
       trackChain(
-        { store, drs: client.drs, obs: client.obs, rds: client.rds, logger: logs.logger, now: Date.now, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 5_000 },
+        { store, drs: client.drs, obs: client.obs, rds: client.rds, logger: logs.logger, now, sleep, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 5_000 },
         chains.find((c) => c.id === chainId)!,
       ),
     created: () =>
