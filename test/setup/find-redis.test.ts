@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { findRedis, NoRedisError } from './find-redis';
 import { pings } from './ping';
-import { freePort } from './private-redis';
+import { freePort, redisServerOnPath } from './private-redis';
 
 // Discovery's own paths, run for real: the machine's shared Redis is never touched; each case points
 // discovery at a port nobody listens on, so "the local Redis" is absent.
@@ -19,7 +19,7 @@ describe('finding a Redis for the tests', () => {
     expect(message).toContain('REDIS_URL=redis://host:port');
   });
 
-  it('with redis-server on PATH, starts a private one on a free port that answers PING, and stops it', async () => {
+  it.skipIf(!redisServerOnPath(process.env.PATH))('with redis-server on PATH, starts a private one on a free port that answers PING, and stops it', async () => {
     const closed = await freePort();
     const found = await findRedis({ env: { PATH: process.env.PATH }, local: { host: '127.0.0.1', port: closed } });
     try {
