@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { DEFAULT_RETENTION_MS, PAGES_LOCK, LockLostError, parsePages, parseStoredChain, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
 import type { PageRecord } from '../alerts/ledger';
+import { describeStoreError, StateStoreError, storeName, type StoreOperation } from './store-error';
 import type { ChainState } from '../chains/state';
 
 /**
@@ -48,8 +49,15 @@ export class RedisStateStore implements StateStore {
   private readonly redis: ScriptClient;
   private readonly retentionMs: number;
   private readonly prefix: string;
+  private readonly name: string;
+  private readonly where: { host: string; port: string };
+  /** The last reason the client gave for failing to (re)connect; cleared once it is connected. */
+  private connectionError: unknown;
 
   constructor(url: string, options: RedisStoreOptions = {}) {
+    this.name = storeName(url);
+    const { hostname, port } = URL.canParse(url) ? new URL(url) : { hostname: '?', port: '' };
+    this.where = { host: hostname, port: port || '6379' };
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.prefix = options.keyPrefix ?? 'restore-pilot:';
     const common = { maxRetriesPerRequest: 2, connectTimeout: 3_000, lazyConnect: false };
@@ -65,9 +73,24 @@ export class RedisStateStore implements StateStore {
     client.defineCommand('rpSave', { numberOfKeys: 3, lua: SAVE });
     client.defineCommand('rpUnlock', { numberOfKeys: 1, lua: UNLOCK });
     client.defineCommand('rpSavePages', { numberOfKeys: 2, lua: SAVE_PAGES });
-    // Connection errors surface on the calls that need Redis; without a listener ioredis would print them unredacted.
-    client.on('error', () => undefined);
+    // Connection errors surface on the calls that need Redis (see call); without a listener ioredis would print them unredacted.
+    client.on('error', (error: unknown) => {
+      this.connectionError = error;
+    });
+    client.on('ready', () => {
+      this.connectionError = undefined;
+    });
     this.redis = client as ScriptClient;
+  }
+
+  /** Runs one Redis call, turning the client's error into a StateStoreError that names the store, the operation and the cause. */
+  private async call<T>(operation: StoreOperation, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const { kind, detail } = describeStoreError(error, this.connectionError, this.where);
+      throw new StateStoreError(this.name, operation, kind, detail, { cause: error });
+    }
   }
 
   private key(chainId: string, part: 'lock' | 'meta' | 'files' | 'ledger'): string {
@@ -76,40 +99,35 @@ export class RedisStateStore implements StateStore {
 
   async tryLock(chainId: string, ttlMs: number): Promise<ChainLock | undefined> {
     const token = randomUUID();
-    const ok = await this.redis.set(this.key(chainId, 'lock'), token, 'PX', ttlMs, 'NX');
+    const ok = await this.call('lock', () => this.redis.set(this.key(chainId, 'lock'), token, 'PX', ttlMs, 'NX'));
     return ok === 'OK' ? { chainId, token } : undefined;
   }
 
   async unlock(lock: ChainLock): Promise<void> {
-    await this.redis.rpUnlock(this.key(lock.chainId, 'lock'), lock.token);
+    await this.call('unlock', () => this.redis.rpUnlock(this.key(lock.chainId, 'lock'), lock.token));
   }
 
   async load(chainId: string): Promise<ChainState> {
-    const [meta, files] = await Promise.all([this.redis.get(this.key(chainId, 'meta')), this.redis.hvals(this.key(chainId, 'files'))]);
+    const [meta, files] = await this.call('load', () => Promise.all([this.redis.get(this.key(chainId, 'meta')), this.redis.hvals(this.key(chainId, 'files'))]));
     return parseStoredChain(meta ? JSON.parse(meta) : undefined, files.map((f) => JSON.parse(f) as unknown));
   }
 
   async save(lock: ChainLock, change: ChainChange): Promise<void> {
     const pairs = change.files.flatMap((record) => [record.key, JSON.stringify(record)]);
-    const saved = await this.redis.rpSave(
-      this.key(lock.chainId, 'lock'),
-      this.key(lock.chainId, 'meta'),
-      this.key(lock.chainId, 'files'),
-      lock.token,
-      JSON.stringify(change.meta),
-      this.retentionMs,
-      ...pairs,
+    const saved = await this.call('save', () =>
+      this.redis.rpSave(this.key(lock.chainId, 'lock'), this.key(lock.chainId, 'meta'), this.key(lock.chainId, 'files'), lock.token, JSON.stringify(change.meta), this.retentionMs, ...pairs),
     );
     if (saved !== 1) throw new LockLostError(lock.chainId);
   }
 
   async loadPages(): Promise<PageRecord[]> {
-    return parsePages((await this.redis.hvals(this.key(PAGES_LOCK, 'ledger'))).map((r) => JSON.parse(r) as unknown));
+    const records = await this.call('load pages', () => this.redis.hvals(this.key(PAGES_LOCK, 'ledger')));
+    return parsePages(records.map((r) => JSON.parse(r) as unknown));
   }
 
   async savePages(lock: ChainLock, change: PagesChange): Promise<void> {
     const args = [...change.put.flatMap((record) => [record.id, JSON.stringify(record)]), ...change.remove];
-    const saved = await this.redis.rpSavePages(this.key(lock.chainId, 'lock'), this.key(PAGES_LOCK, 'ledger'), lock.token, change.put.length, ...args);
+    const saved = await this.call('save pages', () => this.redis.rpSavePages(this.key(lock.chainId, 'lock'), this.key(PAGES_LOCK, 'ledger'), lock.token, change.put.length, ...args));
     if (saved !== 1) throw new LockLostError(lock.chainId);
   }
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyntheticDatabase } from '../../scripts/synthetic/backups';
 import { ERP_INSTANCE, startPipeline, TEST_CHAINS, type Pipeline } from '../support/pipeline';
+import { testRedisUrl, testStateUrl } from '../support/redis';
 
 const CLI = join(resolve(__dirname, '../..'), 'scripts/cli/restore-pilot.js');
 const FULL = 'erp/ERP_FULL_20261120000000.bak';
@@ -14,7 +15,7 @@ afterEach(async () => p?.close());
 
 /** `npx restore-pilot …` as an operator runs it, with the functions' environment, against the local cloud and Redis. */
 function restorePilot(args: string[]): Promise<{ code: number; out: string }> {
-  const env = { PATH: process.env.PATH, ...p.cloud.env(), STATE_URL: `redis://127.0.0.1:6379?prefix=${p.keyPrefix}`, RESTORE_CHAINS: JSON.stringify(TEST_CHAINS) };
+  const env = { PATH: process.env.PATH, ...p.cloud.env(), STATE_URL: testStateUrl(p.keyPrefix), RESTORE_CHAINS: JSON.stringify(TEST_CHAINS) };
   return new Promise((done) => {
     execFile(process.execPath, [CLI, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, out: stdout + stderr }));
   });
@@ -62,7 +63,7 @@ describe('restore-pilot operator CLI', () => {
     await settle();
     expect(p.created()).toHaveLength(2);
 
-    const redis = new Redis('redis://127.0.0.1:6379');
+    const redis = new Redis(testRedisUrl());
     await redis.del(`${p.keyPrefix}{erp-prod}:files`, `${p.keyPrefix}{erp-prod}:meta`);
     await redis.quit();
     await p.poll(); // reconcile rebuilds the chain from OBS and DRS

@@ -1,11 +1,9 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DeployedFunction } from '../../scripts/local-cloud/functiongraph';
 import { deployService } from '../../scripts/serverless/deploy';
 import { parseServiceSpec } from '../../scripts/serverless/spec';
@@ -14,11 +12,15 @@ import { FunctionGraphClient } from '../../shared/huawei/functiongraph';
 import { createLogger } from '../../shared/log/logger';
 import { startLocalCloud, type LocalCloud } from '../../scripts/local-cloud/server';
 import { contentFor, obsEvent, TEST_CHAINS } from '../support/pipeline';
+import { testPrefix, testRedisUrl, testStateUrl, trackPrefix } from '../support/redis';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
 const SERVERLESS = join(ROOT, 'node_modules/serverless/bin/serverless.js');
-const REDIS_PASSWORD = 'dcs-password-never-printed';
+// A password the deploy must never print: the test Redis's own if it has one, else one it ignores.
+const REDIS_PASSWORD = new URL(testRedisUrl()).password || 'dcs-password-never-printed';
+// Every deploy of this file shares one prefix, so its keys are removed when the file ends.
+const DEPLOY_PREFIX = testPrefix('deploy');
 
 /** `serverless <command>` as a user runs it from the repository, against the local cloud. */
 async function serverless(cloud: LocalCloud, packageDir: string, args: string[], overrides: Record<string, string> = {}) {
@@ -28,7 +30,7 @@ async function serverless(cloud: LocalCloud, packageDir: string, args: string[],
     SLS_TELEMETRY_DISABLED: '1',
     SLS_NOTIFICATIONS_MODE: 'off',
     ...cloud.env(),
-    STATE_URL: `redis://:${REDIS_PASSWORD}@127.0.0.1:6379?prefix=deploy-${randomUUID()}:`,
+    STATE_URL: testStateUrl(DEPLOY_PREFIX, { password: REDIS_PASSWORD }),
     RESTORE_CHAINS: JSON.stringify(TEST_CHAINS),
     SMN_TOPIC_URN: `urn:smn:cn-north-4:${cloud.projectId}:oncall`,
     BACKUP_BUCKET: 'mig-backups',
@@ -148,7 +150,7 @@ describe('serverless package / deploy / remove against the local cloud', () => {
     const spec = parseServiceSpec(
       {
         service: 'restore-pilot',
-        provider: { name: 'huawei', stage: 'prod', region: 'cn-north-4', memorySize: 128, environmentLimit: 4096, environment: { STATE_URL: 'redis://127.0.0.1:6379', RESTORE_CHAINS: many } },
+        provider: { name: 'huawei', stage: 'prod', region: 'cn-north-4', memorySize: 128, environmentLimit: 4096, environment: { STATE_URL: testRedisUrl(), RESTORE_CHAINS: many } },
         functions: { 'on-backup-upload': { events: [{ obs: { bucket: 'mig-backups' } }] } },
       },
       projectId,
@@ -188,7 +190,7 @@ describe('serverless package / deploy / remove against the local cloud', () => {
 describe('two stages of one service, one Redis', () => {
   let cloud: LocalCloud;
   let packageDir: string;
-  const stateUrl = 'redis://127.0.0.1:6379';
+  const stateUrl = testRedisUrl();
   beforeAll(async () => {
     cloud = await startLocalCloud({ drs: { jobDurationMs: 60_000, precheckMs: 0 } });
     for (const bucket of ['mig-backups', 'mig-backups-staging']) cloud.obs.createBucket(bucket);
@@ -196,16 +198,13 @@ describe('two stages of one service, one Redis', () => {
     await serverless(cloud, packageDir, ['package']);
   }, 90_000);
   afterAll(async () => {
-    const redis = new Redis('redis://127.0.0.1:6379');
-    for (const stage of ['prod', 'staging']) {
-      const keys = await redis.keys(`restore-pilot:${stage}-${STAGE_RUN}:*`);
-      if (keys.length) await redis.del(...keys);
-    }
-    await redis.quit();
     await cloud.close();
     rmSync(packageDir, { recursive: true, force: true });
   });
-  const STAGE_RUN = randomUUID().slice(0, 8);
+  // The run's id in the stage name puts it in the stage's key prefix (restore-pilot:<stage>:), where the
+  // end-of-run check looks; test/setup/cleanup.ts removes these keys when the file ends.
+  const STAGE_RUN = inject('redisRunId');
+  for (const name of ['prod', 'staging']) trackPrefix(`restore-pilot:${name}-${STAGE_RUN}:`);
   const stage = (name: string, bucket: string) => {
     const chains = JSON.stringify([{ id: `erp-${name}`, bucket, prefix: 'erp/', targetInstanceId: TEST_CHAINS[0]!.targetInstanceId }]);
     return ['deploy', '--stage', `${name}-${STAGE_RUN}`, { STATE_URL: stateUrl, RESTORE_CHAINS: chains, BACKUP_BUCKET: bucket }] as const;

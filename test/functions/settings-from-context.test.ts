@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUploadHandler } from '../../functions/on-backup-upload/index';
 import { createPollHandler } from '../../functions/poll-jobs/index';
@@ -8,6 +7,7 @@ import { SETTING_NAMES } from '../../shared/settings';
 import { SERVICES } from '../../shared/huawei/endpoints';
 import { PollerConfig } from '../../shared/poller/config';
 import { contentFor, obsEvent, TEST_CHAINS } from '../support/pipeline';
+import { testPrefix, testRedisUrl } from '../support/redis';
 
 /**
  * FunctionGraph gives a function its encrypted settings only through context.getUserData(key), its
@@ -29,16 +29,12 @@ function functionGraphContext(cloud: LocalCloud, userData: Record<string, string
 
 describe('settings come from the FunctionGraph context first', () => {
   let cloud: LocalCloud;
-  const keyPrefix = `test-settings-${randomUUID()}:`;
+  const keyPrefix = testPrefix('test-settings');
   beforeAll(async () => {
     cloud = await startLocalCloud({ drs: { jobDurationMs: 60_000, precheckMs: 0 } });
     cloud.obs.createBucket('mig-backups');
   });
   afterAll(async () => {
-    const redis = new Redis('redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${keyPrefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
     await cloud.close();
   });
 
@@ -46,7 +42,7 @@ describe('settings come from the FunctionGraph context first', () => {
     const { HUAWEICLOUD_SDK_AK: _ak, HUAWEICLOUD_SDK_SK: _sk, HUAWEICLOUD_SDK_PROJECT_ID: _project, ...endpoints } = cloud.env();
     const userData = {
       ...endpoints,
-      STATE_URL: 'redis://127.0.0.1:6379',
+      STATE_URL: testRedisUrl(),
       STATE_KEY_PREFIX: keyPrefix,
       RESTORE_CHAINS: JSON.stringify(TEST_CHAINS),
       SMN_TOPIC_URN: `urn:smn:cn-north-4:${cloud.projectId}:oncall`,
@@ -73,7 +69,7 @@ describe('settings come from the FunctionGraph context first', () => {
 
   it('takes the project id from RUNTIME_PROJECT_ID when the context has none', async () => {
     const { HUAWEICLOUD_SDK_PROJECT_ID: _project, ...env } = cloud.env();
-    const upload = createUploadHandler({ env: { ...env, RUNTIME_PROJECT_ID: cloud.projectId, STATE_URL: 'redis://127.0.0.1:6379', STATE_KEY_PREFIX: keyPrefix, RESTORE_CHAINS: JSON.stringify(TEST_CHAINS) } });
+    const upload = createUploadHandler({ env: { ...env, RUNTIME_PROJECT_ID: cloud.projectId, STATE_URL: testRedisUrl(), STATE_KEY_PREFIX: keyPrefix, RESTORE_CHAINS: JSON.stringify(TEST_CHAINS) } });
     try {
       const object = cloud.obs.put('mig-backups', 'crm/CRM_FULL_20261120_020000.bak', { content: contentFor('crm/CRM_FULL_20261120_020000.bak') });
       const uploaded = await upload(obsEvent([{ key: 'crm/CRM_FULL_20261120_020000.bak', eTag: object.eTag, sequencer: object.sequencer }]), { getRequestID: () => 'r' });

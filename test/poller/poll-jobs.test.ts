@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentFor, obsEvent, startPipeline, type Pipeline } from '../support/pipeline';
+import { testRedisUrl } from '../support/redis';
 
 let p: Pipeline;
 afterEach(async () => {
@@ -104,7 +105,7 @@ describe('poll-jobs: whole migrations with both functions', () => {
     p = await startPipeline();
     await p.handler(p.upload(FULL));
     const [jobId] = [...p.cloud.drs.jobs.keys()];
-    const redis = new Redis('redis://127.0.0.1:6379');
+    const redis = new Redis(testRedisUrl());
     await redis.del(`${p.keyPrefix}{erp-prod}:files`, `${p.keyPrefix}{erp-prod}:meta`);
     await redis.quit();
     expect((await p.store.load('erp-prod')).files).toEqual({});

@@ -3,6 +3,7 @@ import { createUploadHandler } from '../../functions/on-backup-upload/index';
 import type { StateStore } from '../../shared/state/store';
 import { obsTriggerEvent } from '../../scripts/local-cloud/obs-events';
 import { contentFor, obsEvent, startPipeline, type Pipeline } from '../support/pipeline';
+import { testRedisUrl } from '../support/redis';
 
 let p: Pipeline;
 afterEach(async () => {
@@ -328,7 +329,7 @@ describe('on-backup-upload: malformed and hostile events', () => {
 
   it('a bad RESTORE_CHAINS fails fast naming the field', async () => {
     p = await startPipeline();
-    const env = { ...p.cloud.env(), STATE_URL: 'redis://127.0.0.1:6379', RESTORE_CHAINS: JSON.stringify([{ id: 'ERP PROD', bucket: 'mig-backups', targetInstanceId: 'x' }]) };
+    const env = { ...p.cloud.env(), STATE_URL: testRedisUrl(), RESTORE_CHAINS: JSON.stringify([{ id: 'ERP PROD', bucket: 'mig-backups', targetInstanceId: 'x' }]) };
     await expect(createUploadHandler({ env, store: p.store })(obsEvent([]))).rejects.toThrow(/RESTORE_CHAINS\[0\]\.id/);
     const overlapping = JSON.stringify([
       { id: 'a', bucket: 'mig-backups', prefix: 'erp/', targetInstanceId: 'x' },

@@ -1,23 +1,23 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BackupFileRecord } from '../../shared/chains/state';
 import { FileStateStore } from '../../shared/state/file-store';
 import { openStateStore } from '../../shared/state/open';
 import { RedisStateStore } from '../../shared/state/redis-store';
+import { testPrefix, testRedisUrl } from '../support/redis';
 import { LockLostError, acquireChainLock, ChainBusyError, type StateStore, type StoreOptions } from '../../shared/state/store';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = testRedisUrl();
 const opened: StateStore[] = [];
 afterAll(async () => {
   await Promise.all(opened.map((s) => s.close()));
 });
 
 const factories: Record<string, (options?: StoreOptions) => StateStore> = {
-  redis: (options) => new RedisStateStore(REDIS_URL, { keyPrefix: `test-${randomUUID()}:`, ...options }),
+  redis: (options) => new RedisStateStore(REDIS_URL, { keyPrefix: testPrefix(), ...options }),
   file: (options) => new FileStateStore(join(mkdtempSync(join(tmpdir(), 'rp-state-')), 'state.json'), options),
 };
 
@@ -131,7 +131,7 @@ describe('openStateStore', () => {
   });
 
   it('redis keys of a chain carry one hash tag, so the Lua scripts work on a cluster', async () => {
-    const prefix = `tag-${randomUUID()}:`;
+    const prefix = testPrefix('tag');
     const store = new RedisStateStore(REDIS_URL, { keyPrefix: prefix });
     opened.push(store);
     const lock = (await store.tryLock('erp-prod', 5_000))!;

@@ -10,6 +10,7 @@ import type { StateStore } from '../../shared/state/store';
 import { backupForName } from '../../scripts/synthetic/backups';
 import { captureLogs } from './cloud';
 import { startLocalCloud, type LocalCloud } from '../../scripts/local-cloud/server';
+import { removeKeys, testPrefix, testStateUrl } from './redis';
 
 export const ERP_INSTANCE = '0a3182607bc549bcb46cc9a8755761a6in04';
 
@@ -87,8 +88,8 @@ export async function startPipeline(
 ): Promise<Pipeline> {
   const cloud = await startLocalCloud({ drs: { jobDurationMs: 60_000, precheckMs: 0 } });
   cloud.obs.createBucket('mig-backups');
-  const keyPrefix = `test-${randomUUID()}:`;
-  const stateUrl = `redis://127.0.0.1:6379?prefix=${keyPrefix}`;
+  const keyPrefix = testPrefix();
+  const stateUrl = testStateUrl(keyPrefix);
   const realStore = openStateStore(stateUrl);
   const store = options.store ? options.store(realStore) : realStore;
   const chainsJson = JSON.stringify(options.chains ?? TEST_CHAINS);
@@ -158,6 +159,8 @@ export async function startPipeline(
     close: async () => {
       await store.close();
       await cloud.close();
+      // A test may start several pipelines and close only the last; the file's cleanup catches the others.
+      await removeKeys(keyPrefix);
     },
   };
 }
