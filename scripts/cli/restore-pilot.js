@@ -1,8 +1,20 @@
 #!/usr/bin/env node
-// `npx restore-pilot …`: the operator CLI (scripts/cli/main.ts).
-const path = require('node:path');
-const { loadTypeScript } = require('../load-ts.cjs');
+// `npx restore-pilot …`: the operator CLI (scripts/cli/main.ts), run from its ahead-of-time build;
+// built.cjs rebuilds it first when it is missing or older than its sources.
+const { builtCli, loadCli } = require('./built.cjs');
 
-loadTypeScript(path.join(__dirname, 'main.ts'))
-  .main(process.argv.slice(2))
-  .then((code) => process.exit(code));
+let loaded;
+try {
+  loaded = loadCli(builtCli());
+} catch (error) {
+  process.stderr.write(`restore-pilot: ${error.message}\n`);
+  process.exit(1);
+}
+loaded.cli.main(process.argv.slice(2)).then((code) => {
+  try {
+    loaded.saveCache();
+  } catch {
+    // A read-only checkout runs without the cache: slower, not wrong.
+  }
+  process.exit(code);
+});
