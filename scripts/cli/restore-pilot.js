@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 // `npx restore-pilot …`: the operator CLI (scripts/cli/main.ts), run from its ahead-of-time build;
 // built.cjs rebuilds it first when it is missing or older than its sources.
+const v8 = require('node:v8');
 const { builtCli, loadCli } = require('./built.cjs');
+
+// WebAssembly (undici's HTTP parser) runs on V8's baseline compiler only: a call makes a few requests,
+// and without this node's exit waits ~150 ms for the optimising compile it would never use (measured
+// by `npm run bench`, section 5). Set before anything compiles WebAssembly.
+v8.setFlagsFromString('--liftoff-only');
 
 let loaded;
 try {

@@ -4,6 +4,7 @@ import { viewChain } from '../../shared/chains/select';
 import type { BackupFileRecord, ChainState } from '../../shared/chains/state';
 import { renderChain } from '../../shared/chains/view';
 import type { HuaweiClient } from '../../shared/huawei/client';
+import { forEachBounded } from '../../shared/poller/bounded';
 import type { StateStore } from '../../shared/state/store';
 
 /** One chain as status sees it: its state (running jobs' DRS status read live where possible) and open problems. */
@@ -15,24 +16,30 @@ export interface ChainStatus {
   live: Set<string>;
 }
 
+/** Chains read at once: an operator's call waits on Redis and DRS round trips, not on CPU. */
+const CONCURRENCY = 16;
+
 export async function chainStatuses(chains: Chain[], store: StateStore, drs: HuaweiClient['drs'] | undefined, now: number, topicUrn: string): Promise<ChainStatus[]> {
   const paged = new Set((await store.loadPages()).map((page) => page.id));
-  const statuses: ChainStatus[] = [];
-  for (const chain of chains) {
+  const statuses = new Map<Chain, ChainStatus>();
+  await forEachBounded(chains, CONCURRENCY, async (chain) => {
     const state = await store.load(chain.id);
     const live = new Set<string>();
-    for (const file of Object.values(state.files).filter((f) => f.status === 'running' && f.jobId && drs)) {
-      try {
-        file.drsStatus = (await drs!.getBackupMigrationJob(file.jobId!)).status;
-        live.add(file.key);
-      } catch (error) {
-        file.error = `live DRS status failed: ${(error as Error).message}`;
-      }
-    }
+    const running = Object.values(state.files).filter((f) => f.status === 'running' && f.jobId && drs);
+    await Promise.all(
+      running.map(async (file) => {
+        try {
+          file.drsStatus = (await drs!.getBackupMigrationJob(file.jobId!)).status;
+          live.add(file.key);
+        } catch (error) {
+          file.error = `live DRS status failed: ${(error as Error).message}`;
+        }
+      }),
+    );
     const problems = chainProblems(chain, state, now, topicUrn).map((problem) => ({ ...problem, paged: paged.has(problem.id) }));
-    statuses.push({ chain, state, problems, live });
-  }
-  return statuses;
+    statuses.set(chain, { chain, state, problems, live });
+  });
+  return chains.map((chain) => statuses.get(chain)!);
 }
 
 /** For people: each chain as renderChain draws it, then its open problems. */
