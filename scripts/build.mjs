@@ -10,6 +10,6 @@ await Promise.all([
   ...functions.map((name) => bundleFunction(name, join('dist', name))),
   build({ ...nodeBundle, entryPoints: ['scripts/local-cloud/cli.ts'], outfile: 'dist/local-cloud.js' }),
   build({ ...nodeBundle, entryPoints: ['scripts/demo/main.ts'], outfile: 'dist/demo.js' }),
+  built.buildCli(),
 ]);
-built.buildCli();
 console.log(`built ${functions.length} function bundle(s), dist/local-cloud.js, dist/demo.js and dist/cli/restore-pilot.js`);

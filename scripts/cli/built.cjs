@@ -20,23 +20,22 @@ function writeAtomically(file, text) {
   fs.renameSync(temporary, file);
 }
 
-function buildCli() {
+/** Built as the functions are (scripts/bundle.mjs: minified, unused parts of undici left out). */
+async function buildCli() {
   // Required here, not at the top: the bin loads this file on every call and must not load esbuild.
-  const { buildSync } = require('esbuild');
-  const { outputFiles, metafile } = buildSync({
+  const { build } = require('esbuild');
+  const { functionBundle } = await import('../bundle.mjs');
+  const { outputFiles, metafile } = await build({
+    ...functionBundle,
+    sourcemap: false,
     entryPoints: [path.join(ROOT, 'scripts/cli/main.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
     write: false,
     metafile: true,
     outfile: OUT,
     absWorkingDir: ROOT,
-    logLevel: 'warning',
   });
-  const sources = Object.keys(metafile.inputs).filter((input) => !input.split('/').includes('node_modules'));
+  // Our files only (a dependency changes with `npm ci`, which rebuilds), not the plugin's stand-ins.
+  const sources = Object.keys(metafile.inputs).filter((input) => !input.split('/').includes('node_modules') && fs.existsSync(path.join(ROOT, input)));
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
   writeAtomically(INPUTS, `${JSON.stringify(sources)}\n`);
   // V8 checks a cache against the source's length only: one made for the old bundle must go.
@@ -61,11 +60,11 @@ function staleness() {
  * esbuild (a production install) a stale build runs with a warning, a missing one is an error that
  * says how to build it.
  */
-function builtCli() {
+async function builtCli() {
   const why = staleness();
   if (!why) return OUT;
   try {
-    buildCli();
+    await buildCli();
     process.stderr.write(`restore-pilot: built ${path.relative(ROOT, OUT)} (${why}; \`npm run build\` does this ahead of time)\n`);
   } catch (error) {
     if (error.code !== 'MODULE_NOT_FOUND') throw error;
@@ -96,4 +95,9 @@ function loadCli(file) {
 module.exports = { buildCli, builtCli, loadCli, CLI_BUNDLE: OUT };
 
 // `node scripts/cli/build-cli.cjs`: npm's prepare step.
-if (require.main === module) buildCli();
+if (require.main === module) {
+  buildCli().catch((error) => {
+    process.stderr.write(`${error.stack ?? error}\n`);
+    process.exit(1);
+  });
+}

@@ -9,18 +9,21 @@ const { builtCli, loadCli } = require('./built.cjs');
 // by `npm run bench`, section 5). Set before anything compiles WebAssembly.
 v8.setFlagsFromString('--liftoff-only');
 
-let loaded;
-try {
-  loaded = loadCli(builtCli());
-} catch (error) {
-  process.stderr.write(`restore-pilot: ${error.message}\n`);
-  process.exit(1);
-}
-loaded.cli.main(process.argv.slice(2)).then((code) => {
+async function run() {
+  let loaded;
+  try {
+    loaded = loadCli(await builtCli());
+  } catch (error) {
+    process.stderr.write(`restore-pilot: ${error.message}\n`);
+    return 1;
+  }
+  const code = await loaded.cli.main(process.argv.slice(2));
   try {
     loaded.saveCache();
   } catch {
     // A read-only checkout runs without the cache: slower, not wrong.
   }
-  process.exit(code);
-});
+  return code;
+}
+
+run().then((code) => process.exit(code));
