@@ -95,8 +95,13 @@ function loadCli(file) {
 module.exports = { buildCli, builtCli, loadCli, CLI_BUNDLE: OUT };
 
 // `node scripts/cli/build-cli.cjs`: npm's prepare step.
+// An install without devDependencies (no esbuild) must not fail here: the bin then says what to do.
 if (require.main === module) {
   buildCli().catch((error) => {
+    if (error.code === 'MODULE_NOT_FOUND') {
+      process.stderr.write('restore-pilot: esbuild is not installed; the operator CLI was not built (npm ci with devDependencies builds it)\n');
+      return;
+    }
     process.stderr.write(`${error.stack ?? error}\n`);
     process.exit(1);
   });
