@@ -1,6 +1,7 @@
-// Loads a TypeScript entry point as CommonJS, bundled in memory by esbuild. The Serverless provider and
-// the operator CLI are started by tools (Serverless, npx) that only know JavaScript, and both share
-// TypeScript modules with the functions; this keeps them runnable right after `npm ci`, no build step.
+// Loads a TypeScript entry point as CommonJS, bundled in memory by esbuild. The Serverless provider is
+// started by a tool that only knows JavaScript and shares TypeScript modules with the functions; this
+// keeps it runnable right after `npm ci`, no build step. (The operator CLI, which must start fast, is
+// built ahead of time instead: scripts/cli/built.cjs.)
 const Module = require('node:module');
 const path = require('node:path');
 const { buildSync } = require('esbuild');

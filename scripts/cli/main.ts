@@ -1,9 +1,7 @@
 import { createInterface } from 'node:readline/promises';
-import { chainProblems } from '../../shared/alerts/problems';
 import { parseChains, type Chain } from '../../shared/chains/config';
 import { cutoverPreview, requestCutover, restartFrom, retryFile, skipConsequences, skipFile, type OperatorDecision } from '../../shared/chains/operator';
 import type { ChainState } from '../../shared/chains/state';
-import { renderChain } from '../../shared/chains/view';
 import { createHuaweiClient, type HuaweiClient } from '../../shared/huawei/client';
 import { ConfigError } from '../../shared/huawei/errors';
 import { createLogger } from '../../shared/log/logger';
@@ -13,22 +11,8 @@ import { keySpace } from '../../shared/runtime';
 import type { Settings } from '../../shared/settings';
 import { openStateStore } from '../../shared/state/open';
 import type { StateStore } from '../../shared/state/store';
-
-const USAGE = `usage: restore-pilot <command>
-
-  status          every chain: its files, restore jobs and open problems
-  retry FILE      restore a failed backup file again (no re-upload needed)
-  skip FILE       take a waiting or failed file out of its chain (asks for confirmation; --yes to script it)
-  cutover CHAIN   for every database of CHAIN, the next log backup uploaded is restored as the last one;
-                  --dry-run shows per database which file would be final and what still blocks it
-  restart CHAIN --from FULL
-                  restore FULL's database again from that full backup (over the restoring database),
-                  then the log backups after it: the way out when a missing log is gone for good
-
-FILE is the object key, e.g. erp/ERP_LOG_20261120094500.trn. Settings come from the same environment
-the functions use: STATE_URL, STATE_KEY_PREFIX (the deployment's key space, restore-pilot:STAGE: when
-deployed with serverless), RESTORE_CHAINS, HUAWEICLOUD_REGION,
-HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID (and *_ENDPOINT for the local cloud).`;
+import { chainStatuses, statusJson, statusText } from './status';
+import { commandHelp, isCommand, USAGE, type Command } from './usage';
 
 class UsageError extends Error {}
 
@@ -55,34 +39,19 @@ async function findFile(cli: Cli, key: string): Promise<{ chain: Chain; state: C
   return found[0]!;
 }
 
-async function status(cli: Cli): Promise<number> {
+/** Exit status 1 when any chain has an open problem, so a script or a monitor can act on it. */
+async function status(cli: Cli, json: boolean): Promise<number> {
   const now = Date.now();
-  const paged = new Set((await cli.store.loadPages()).map((page) => page.id));
   let drs: HuaweiClient['drs'] | undefined;
   try {
     drs = client(cli).drs;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    cli.out(`(job states as last recorded: live DRS status needs ${error.field})\n`);
+    if (!json) cli.out(`(job states as last recorded: live DRS status needs ${error.field})\n`);
   }
-  for (const chain of cli.chains) {
-    const state = await cli.store.load(chain.id);
-    for (const file of Object.values(state.files).filter((f) => f.status === 'running' && f.jobId && drs)) {
-      try {
-        file.drsStatus = `${(await drs!.getBackupMigrationJob(file.jobId!)).status} (live)`;
-      } catch (error) {
-        file.drsStatus = `${file.drsStatus ?? ''} (live status failed: ${(error as Error).message})`;
-      }
-    }
-    cli.out(renderChain(chain, state));
-    const problems = chainProblems(chain, state, now, cli.env.SMN_TOPIC_URN ?? '');
-    for (const problem of problems) {
-      cli.out(`  ! ${problem.title}${paged.has(problem.id) ? ' (paged)' : ''}\n    ${problem.details[0]}\n    Next step: ${problem.nextStep}`);
-    }
-    if (problems.length === 0) cli.out('  no open problems');
-    cli.out('');
-  }
-  return 0;
+  const statuses = await chainStatuses(cli.chains, cli.store, drs, now, cli.env.SMN_TOPIC_URN ?? '');
+  cli.out(json ? JSON.stringify(statusJson(statuses, now, drs !== undefined), null, 2) : statusText(statuses));
+  return statuses.some((s) => s.problems.length > 0) ? 1 : 0;
 }
 
 async function operate(cli: Cli, chain: Chain, decide: (state: ChainState) => OperatorDecision): Promise<number> {
@@ -119,61 +88,92 @@ async function confirmSkip(cli: Cli, key: string, state: ChainState, yes: boolea
   return false;
 }
 
-async function run(args: string[], cli: Cli): Promise<number> {
-  const fromAt = args.indexOf('--from');
-  const from = fromAt >= 0 ? args[fromAt + 1] : undefined;
-  const [command, target, ...rest] = args.filter((a, i) => a !== '--yes' && a !== '--dry-run' && (fromAt < 0 || (i !== fromAt && i !== fromAt + 1)));
-  const yes = args.includes('--yes');
-  const dryRun = args.includes('--dry-run');
+/** The options each command takes; anything else starting with - is a usage error, not a FILE. */
+const OPTIONS: Record<Command, string[]> = { status: ['--json'], retry: [], skip: ['--yes'], cutover: ['--dry-run'], restart: ['--from'] };
+
+type Invocation = { help: string; code: number } | { command: Command; targets: string[]; flags: Set<string>; from?: string };
+
+/** Reads the command line without touching the environment, so --help and usage errors work anywhere. */
+function parse(args: string[]): Invocation {
+  const [command, ...rest] = args;
+  if (command === undefined) return { help: USAGE, code: 2 };
+  if (command === 'help' || command === '--help' || command === '-h') return { help: isCommand(rest[0]) ? commandHelp(rest[0]) : USAGE, code: 0 };
+  if (!isCommand(command)) throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
+  if (rest.includes('--help') || rest.includes('-h')) return { help: commandHelp(command), code: 0 };
+  const invocation = { command, targets: [] as string[], flags: new Set<string>(), from: undefined as string | undefined };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (!arg.startsWith('-')) invocation.targets.push(arg);
+    else if (!OPTIONS[command].includes(arg)) throw new UsageError(`${command} has no option ${arg}\n\n${commandHelp(command)}`);
+    else if (arg !== '--from') invocation.flags.add(arg);
+    else if (rest[i + 1] === undefined || rest[i + 1]!.startsWith('-')) throw new UsageError(`--from needs FULL, the full backup to restart from\n\n${commandHelp(command)}`);
+    else invocation.from = rest[++i];
+  }
+  return invocation;
+}
+
+async function run({ command, targets, flags, from }: Exclude<Invocation, { help: string }>, cli: Cli): Promise<number> {
+  const target = targets[0];
   const needTarget = (what: string) => {
-    if (!target || rest.length > 0) throw new UsageError(`${command} takes exactly one ${what}\n\n${USAGE}`);
-    return target;
+    if (targets.length !== 1) throw new UsageError(`${command} takes exactly one ${what}\n\n${commandHelp(command)}`);
+    return target!;
+  };
+  const chainOf = (id: string) => {
+    const chain = cli.chains.find((c) => c.id === id);
+    if (!chain) throw new UsageError(`no chain ${id}; chains: ${cli.chains.map((c) => c.id).join(', ')}`);
+    return chain;
   };
   switch (command) {
     case 'status':
-      return status(cli);
+      if (targets.length > 0) throw new UsageError(`status takes no FILE or CHAIN\n\n${commandHelp(command)}`);
+      return status(cli, flags.has('--json'));
     case 'retry': {
       const { chain } = await findFile(cli, needTarget('FILE'));
       return operate(cli, chain, (state) => retryFile(state, chain, target!, Date.now()));
     }
     case 'skip': {
       const { chain, state } = await findFile(cli, needTarget('FILE'));
-      if (!(await confirmSkip(cli, target!, state, yes))) return 1;
+      if (!(await confirmSkip(cli, target!, state, flags.has('--yes')))) return 1;
       return operate(cli, chain, (current) => skipFile(current, chain, target!, Date.now()));
     }
     case 'cutover': {
-      const chain = cli.chains.find((c) => c.id === needTarget('CHAIN'));
-      if (!chain) throw new UsageError(`no chain ${target}; chains: ${cli.chains.map((c) => c.id).join(', ')}`);
-      if (dryRun) {
+      const chain = chainOf(needTarget('CHAIN'));
+      if (flags.has('--dry-run')) {
         cli.out(cutoverPreview(await cli.store.load(chain.id), chain, Date.now()).join('\n') || `chain ${chain.id} has no database yet`);
         return 0;
       }
       return operate(cli, chain, (state) => requestCutover(state, chain, Date.now()));
     }
     case 'restart': {
-      const chain = cli.chains.find((c) => c.id === needTarget('CHAIN'));
-      if (!chain) throw new UsageError(`no chain ${target}; chains: ${cli.chains.map((c) => c.id).join(', ')}`);
-      if (!from) throw new UsageError(`restart needs --from FULL, the full backup to restart from\n\n${USAGE}`);
+      const chain = chainOf(needTarget('CHAIN'));
+      if (!from) throw new UsageError(`restart needs --from FULL, the full backup to restart from\n\n${commandHelp(command)}`);
       return operate(cli, chain, (state) => restartFrom(state, chain, from, Date.now()));
     }
-    default:
-      throw new UsageError(command ? `unknown command ${command}\n\n${USAGE}` : USAGE);
   }
 }
 
+/** Exit status: 0 ok, 1 a problem found (refused, not confirmed, open problems in status, a failure), 2 bad usage. */
 export async function main(args: string[], env: Settings = process.env): Promise<number> {
   const out = (text: string) => process.stdout.write(`${text}\n`);
-  if (args.length === 0 || args[0] === 'help' || args.includes('--help')) {
-    out(USAGE);
-    return args.length === 0 ? 2 : 0;
+  const fail = (error: unknown) => process.stderr.write(`restore-pilot: ${redactText((error as Error).message)}\n`);
+  let invocation: Invocation;
+  try {
+    invocation = parse(args);
+  } catch (error) {
+    fail(error);
+    return 2;
+  }
+  if ('help' in invocation) {
+    out(invocation.help);
+    return invocation.code;
   }
   let store: StateStore | undefined;
   try {
     const chains = parseChains(env.RESTORE_CHAINS);
     store = openStateStore(env.STATE_URL, keySpace(env));
-    return await run(args, { chains, store, env, out });
+    return await run(invocation, { chains, store, env, out });
   } catch (error) {
-    process.stderr.write(`restore-pilot: ${redactText((error as Error).message)}\n`);
+    fail(error);
     return error instanceof UsageError ? 2 : 1;
   } finally {
     await store?.close();

@@ -5,8 +5,8 @@ import { createPollHandler } from '../../functions/poll-jobs/index';
 import { parseChains } from '../../shared/chains/config';
 import { FileStateStore } from '../../shared/state/file-store';
 import { startLocalCloud } from '../local-cloud/server';
-import { renderChain } from '../../shared/chains/view';
 import { SyntheticDatabase } from '../synthetic/backups';
+import { eventLog, liveView } from './output';
 
 /**
  * `npm start`: the local cloud and both functions in one process, with the file state store, playing
@@ -14,7 +14,8 @@ import { SyntheticDatabase } from '../synthetic/backups';
  * backups uploaded out of order: a differential and a second full the chain does not need, and a log
  * that arrives late, so the chain waits at the hole, pages, and heals by itself when it comes. Then
  * the cutover marker and the tail-log backups. `npm start -- --watch DIR` then keeps running and
- * uploads every file copied into DIR.
+ * uploads every file copied into DIR. In a terminal it draws a live view (colour unless `--no-color` or
+ * NO_COLOR); piped or redirected, it prints an append-only event log (output.ts).
  */
 const BUCKET = 'mig-backups';
 const PREFIX = 'SQLPROD01/';
@@ -61,31 +62,21 @@ async function main(): Promise<void> {
   const upload = createUploadHandler({ env });
   const poll = createPollHandler({ env, now: demoNow });
 
+  const header = `restore-pilot local demo — local cloud at ${cloud.url}`;
+  const output = process.stdout.isTTY ? liveView(chain!, header, !args.includes('--no-color') && !process.env.NO_COLOR) : eventLog(chain!, header);
   let pagesShown = 0;
-  const log: string[] = [];
   const put = async (key: string, bytes: Uint8Array, note: string) => {
     const object = cloud.obs.put(BUCKET, key, { content: bytes });
     const record = { eventName: 'ObjectCreated:Put', eventTime: new Date().toISOString(), s3: { bucket: { name: BUCKET }, object: { key: encodeURIComponent(object.key).replace(/%2F/g, '/'), eTag: object.eTag, size: object.size, sequencer: object.sequencer } } };
     const summary = await upload({ Records: [record] }, quiet);
     const outcome = summary.records[0]!;
-    log.push(`upload ${key.slice(PREFIX.length)}${note ? ` (${note})` : ''}: ${outcome.status} — ${outcome.reason}`);
+    output.upload(key, note, outcome.status, outcome.reason);
   };
   const view = new FileStateStore(env.STATE_URL.slice('file:'.length));
-  let lastScreen = '';
   const render = async () => {
     const state = await view.load(chain!.id);
-    const screen = ['restore-pilot local demo — local cloud at ' + cloud.url, '', renderChain(chain!, state, demoNow()), '', 'recent events:', ...log.slice(-8).map((line) => `  ${line}`)];
-    const text = screen.join('\n');
-    if (text !== lastScreen) {
-      if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
-      process.stdout.write(`${text}\n`);
-      lastScreen = text;
-    }
-    for (; pagesShown < cloud.smn.messages.length; pagesShown++) {
-      const page = cloud.smn.messages[pagesShown]!;
-      log.push(`SMN page: ${page.subject}`);
-      process.stdout.write(`\n┌─ SMN page to ${page.topicUrn}\n│ ${page.subject}\n${page.message.split('\n').map((l) => `│ ${l}`).join('\n')}\n└─\n`);
-    }
+    for (; pagesShown < cloud.smn.messages.length; pagesShown++) output.page(cloud.smn.messages[pagesShown]!);
+    output.state(state, demoNow());
     return state;
   };
   const tick = async () => {
@@ -120,8 +111,7 @@ async function main(): Promise<void> {
     if (Object.values(state.files).filter((f) => f.final && f.status === 'succeeded').length === 2) break;
     await sleep(700);
   }
-  await tick();
-  process.stdout.write(`\nDemo done: ${cloud.drs.jobs.size} DRS restore jobs, ${cloud.smn.messages.length} SMN messages.\n`);
+  output.done(await tick(), demoNow(), `Demo done: ${cloud.drs.jobs.size} DRS restore jobs, ${cloud.smn.messages.length} SMN messages.`);
 
   if (!watchDir) {
     await cloud.close();

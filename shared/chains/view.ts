@@ -21,7 +21,10 @@ const byLsn = (a: BackupFileRecord, b: BackupFileRecord) => {
   return x < y ? -1 : x > y ? 1 : a.key < b.key ? -1 : 1;
 };
 
-function line(chain: Chain, file: BackupFileRecord): string {
+/** How a status mark is drawn: as is, or coloured by a terminal view (the demo's). */
+export type PaintMark = (status: FileStatus, mark: string) => string;
+
+function line(chain: Chain, file: BackupFileRecord, paint: PaintMark): string {
   const name = file.key.slice(chain.prefix.length);
   const range = file.header ? `${file.header.type.padEnd(12)} LSN ${file.header.firstLsn}–${file.header.lastLsn}` : ''.padEnd(51);
   const job = file.jobId ? `  job ${file.jobId.slice(0, 8)} ${file.drsStatus ?? ''}` : '';
@@ -29,14 +32,14 @@ function line(chain: Chain, file: BackupFileRecord): string {
   const held = file.status === 'waiting' && file.preflight?.passed === false && !file.preflightOverride ? `  — held by the preflight: ${file.preflight.detail}` : '';
   const why = file.refusal ? `  — ${describeRefusal(file.refusal).what}` : file.because ? `  — ${describeNotNeeded(file.because)}` : file.error ? `  — ${file.error}` : held;
   const copy = file.staging && !file.staging.deleted ? `  [DRS-safe copy ${file.staging.key}${file.staging.eTag ? '' : file.staging.uploadId ? ', copying in parts' : ', to be made'}]` : '';
-  return `    ${MARK[file.status].padEnd(14)} ${name.padEnd(44)} ${range}${job}${last}${why}${copy}`;
+  return `    ${paint(file.status, MARK[file.status].padEnd(14))} ${name.padEnd(44)} ${range}${job}${last}${why}${copy}`;
 }
 
 /**
  * A plain-text picture of one chain for people (the demo, `restore-pilot status`): per database,
  * where it stands (restored to which LSN, from which backup), what comes next, then its files in LSN order.
  */
-export function renderChain(chain: Chain, state: ChainState, now = Date.now()): string {
+export function renderChain(chain: Chain, state: ChainState, now = Date.now(), paint: PaintMark = (_, mark) => mark): string {
   const lines = [`chain ${chain.id}  (${chain.bucket}/${chain.prefix} → ${chain.targetInstanceId})${state.meta.cutoverRequestedAt ? ', cutover requested' : ''}`];
   for (const view of viewChain(state, chain, now)) {
     const stand = view.restoredTo
@@ -44,12 +47,12 @@ export function renderChain(chain: Chain, state: ChainState, now = Date.now()): 
       : 'nothing restored yet';
     const next = view.next.kind === 'submit' ? `next: ${view.next.file.key.slice(chain.prefix.length)}` : view.next.detail;
     lines.push(`  database ${view.database}: ${stand}; ${next}`);
-    for (const file of [...view.files].sort(byLsn)) lines.push(line(chain, file));
+    for (const file of [...view.files].sort(byLsn)) lines.push(line(chain, file, paint));
   }
   const refused = Object.values(state.files).filter((f) => f.status === 'refused');
   if (refused.length > 0) {
     lines.push('  refused (DRS cannot restore them):');
-    for (const file of refused) lines.push(line(chain, file));
+    for (const file of refused) lines.push(line(chain, file, paint));
   }
   return lines.join('\n');
 }

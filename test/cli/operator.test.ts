@@ -35,6 +35,7 @@ describe('restore-pilot operator CLI', () => {
     await settle();
 
     const before = await restorePilot(['status']);
+    expect(before.code).toBe(1); // an open problem
     expect(before.out).toContain('✗ failed');
     expect(before.out).toContain('The target instance is out of disk space.');
     expect(before.out).toContain('Restore failed: erp-prod');
@@ -114,6 +115,7 @@ describe('restore-pilot operator CLI', () => {
     const status = await restorePilot(['status']);
     expect(status.out).toContain('» skipped');
     expect(status.out).not.toContain('Restore precheck failed');
+    expect(status.code).toBe(0); // no open problem left
   });
 
   it('cutover makes the next log the last one; a second cutover is refused', async () => {
@@ -164,12 +166,75 @@ describe('restore-pilot operator CLI', () => {
     expect(p.created().map((c) => c.file)).toEqual([FULL]);
   });
 
+  it('status --json: chains, databases, files with LSNs and job ids, refusal and not-needed codes, open problems', async () => {
+    p = await startPipeline();
+    const db = new SyntheticDatabase('ERP');
+    const [full, diff, log] = [db.full(), db.diff(), db.log()];
+    p.cloud.drs.script('ERP_FULL_20261120000000.bak', { status: 'FAILED', errorLog: 'disk full' });
+    await p.handler(p.upload(FULL, { content: full }));
+    await p.handler(p.upload('erp/ERP_DIFF_20261120003000.bak', { content: diff }));
+    await p.handler(p.upload(LOG(1), { content: log }));
+    await p.handler(p.upload('erp/notes.bak', { content: new TextEncoder().encode('not a backup') }));
+    await settle();
+
+    const { code, out } = await restorePilot(['status', '--json']);
+    expect(code).toBe(1);
+    const doc = JSON.parse(out);
+    expect(doc).toMatchObject({ version: 1, liveDrs: true, openProblems: expect.any(Number) });
+    expect(doc.chains.map((c: { id: string }) => c.id)).toEqual(['erp-prod', 'crm']);
+    const [erp, crm] = doc.chains;
+    expect(crm).toEqual({ id: 'crm', bucket: 'mig-backups', prefix: 'crm/', targetInstanceId: 'crm-instance-in04', cutoverRequested: false, databases: [], otherFiles: [], problems: [] });
+    expect(erp.databases).toHaveLength(1);
+    const [database] = erp.databases;
+    expect(database).toMatchObject({ name: 'ERP', restoredTo: null, next: { kind: 'wait', code: 'halted' } });
+    // In LSN order: the log taken before the full begins at an earlier LSN.
+    expect(database.files.map((f: { key: string }) => f.key)).toEqual([LOG(1), FULL, 'erp/ERP_DIFF_20261120003000.bak']);
+    expect(database.files[1]).toEqual({
+      key: FULL,
+      status: 'failed',
+      type: 'full',
+      database: 'ERP',
+      firstLsn: expect.stringMatching(/^\d+$/),
+      lastLsn: expect.stringMatching(/^\d+$/),
+      attempt: 1,
+      jobId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      drsStatus: 'FAILED',
+      drsStatusLive: false,
+      last: false,
+      refusal: null,
+      notNeeded: null,
+      error: expect.stringContaining('disk full'),
+    });
+    expect(database.files[2]).toMatchObject({ status: 'not-needed', notNeeded: 'differential', jobId: null });
+    expect(database.files[0]).toMatchObject({ status: 'waiting', type: 'log' });
+    expect(erp.otherFiles).toEqual([expect.objectContaining({ key: 'erp/notes.bak', status: 'refused', refusal: 'not-a-backup', type: null })]);
+    expect(erp.problems).toContainEqual({ id: expect.any(String), kind: 'restore-failed', title: expect.stringContaining('Restore failed: erp-prod'), since: expect.any(String), paged: true, nextStep: expect.any(String) });
+    expect(erp.problems.map((q: { kind: string }) => q.kind)).toContain('backup-refused');
+    expect(doc.openProblems).toBe(erp.problems.length);
+  });
+
+  it('--help on every command, with no environment at all', async () => {
+    p = await startPipeline();
+    for (const command of ['status', 'retry', 'skip', 'cutover', 'restart']) {
+      const help = await new Promise<{ code: number; out: string }>((done) => {
+        execFile(process.execPath, [CLI, command, '--help'], { env: { PATH: process.env.PATH }, timeout: 30_000 }, (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, out: stdout + stderr }));
+      });
+      expect(help).toMatchObject({ code: 0, out: expect.stringContaining(`usage: restore-pilot ${command}`) });
+      expect(help.out).toContain('Exit status:');
+    }
+    expect(await restorePilot(['help', 'skip'])).toMatchObject({ code: 0, out: expect.stringContaining('--yes    confirm without asking') });
+    expect(await restorePilot(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('restart CHAIN --from FULL') });
+    expect(await restorePilot([])).toMatchObject({ code: 2, out: expect.stringContaining('usage: restore-pilot <command>') });
+  });
+
   it('bad input says what was wrong and changes nothing', async () => {
     p = await startPipeline();
     expect(await restorePilot(['retry'])).toMatchObject({ code: 2, out: expect.stringContaining('retry takes exactly one FILE') });
     expect(await restorePilot(['retry', 'erp/nope.bak'])).toMatchObject({ code: 2, out: expect.stringContaining('no chain has a file erp/nope.bak') });
     expect(await restorePilot(['cutover', 'nope'])).toMatchObject({ code: 2, out: expect.stringContaining('no chain nope; chains: erp-prod, crm') });
     expect(await restorePilot(['frobnicate'])).toMatchObject({ code: 2, out: expect.stringContaining('unknown command frobnicate') });
+    expect(await restorePilot(['skip', 'erp/x.bak', '--force'])).toMatchObject({ code: 2, out: expect.stringContaining('skip has no option --force') });
+    expect(await restorePilot(['status', 'erp-prod'])).toMatchObject({ code: 2, out: expect.stringContaining('status takes no FILE or CHAIN') });
     expect(p.cloud.requests.filter((r) => r.operation.startsWith('drs.'))).toEqual([]);
   });
 });

@@ -1,0 +1,107 @@
+import { chainProblems, type Problem } from '../../shared/alerts/problems';
+import type { Chain } from '../../shared/chains/config';
+import { viewChain } from '../../shared/chains/select';
+import type { BackupFileRecord, ChainState } from '../../shared/chains/state';
+import { renderChain } from '../../shared/chains/view';
+import type { HuaweiClient } from '../../shared/huawei/client';
+import { forEachBounded } from '../../shared/poller/bounded';
+import type { StateStore } from '../../shared/state/store';
+
+/** One chain as status sees it: its state (running jobs' DRS status read live where possible) and open problems. */
+export interface ChainStatus {
+  chain: Chain;
+  state: ChainState;
+  problems: (Problem & { paged: boolean })[];
+  /** Keys of the files whose drsStatus was read live from DRS just now. */
+  live: Set<string>;
+}
+
+/** Chains read at once: an operator's call waits on Redis and DRS round trips, not on CPU. */
+const CONCURRENCY = 16;
+
+export async function chainStatuses(chains: Chain[], store: StateStore, drs: HuaweiClient['drs'] | undefined, now: number, topicUrn: string): Promise<ChainStatus[]> {
+  const paged = new Set((await store.loadPages()).map((page) => page.id));
+  const statuses = new Map<Chain, ChainStatus>();
+  await forEachBounded(chains, CONCURRENCY, async (chain) => {
+    const state = await store.load(chain.id);
+    const live = new Set<string>();
+    const running = Object.values(state.files).filter((f) => f.status === 'running' && f.jobId && drs);
+    await Promise.all(
+      running.map(async (file) => {
+        try {
+          file.drsStatus = (await drs!.getBackupMigrationJob(file.jobId!)).status;
+          live.add(file.key);
+        } catch (error) {
+          file.error = `live DRS status failed: ${(error as Error).message}`;
+        }
+      }),
+    );
+    const problems = chainProblems(chain, state, now, topicUrn).map((problem) => ({ ...problem, paged: paged.has(problem.id) }));
+    statuses.set(chain, { chain, state, problems, live });
+  });
+  return chains.map((chain) => statuses.get(chain)!);
+}
+
+/** For people: each chain as renderChain draws it, then its open problems. */
+export function statusText(statuses: ChainStatus[]): string {
+  return statuses
+    .map(({ chain, state, problems, live }) => {
+      for (const key of live) state.files[key]!.drsStatus += ' (live)';
+      const lines = [renderChain(chain, state)];
+      for (const problem of problems) lines.push(`  ! ${problem.title}${problem.paged ? ' (paged)' : ''}\n    ${problem.details[0]}\n    Next step: ${problem.nextStep}`);
+      if (problems.length === 0) lines.push('  no open problems');
+      return `${lines.join('\n')}\n`;
+    })
+    .join('\n');
+}
+
+/**
+ * For scripts: the document `status --json` prints (shape in the README, "Operating"). Version 1 only
+ * ever gains fields; a rename or removal would be version 2. LSNs are decimal strings (they exceed 2^53).
+ */
+export function statusJson(statuses: ChainStatus[], now: number, liveDrs: boolean) {
+  const file = (f: BackupFileRecord, live: Set<string>) => ({
+    key: f.key,
+    status: f.status,
+    type: f.header?.type ?? null,
+    database: f.header?.databaseName ?? null,
+    firstLsn: f.header?.firstLsn ?? null,
+    lastLsn: f.header?.lastLsn ?? null,
+    attempt: f.attempt,
+    jobId: f.jobId ?? null,
+    drsStatus: f.drsStatus ?? null,
+    drsStatusLive: live.has(f.key),
+    last: Boolean(f.isLastBackup || f.final),
+    refusal: f.refusal?.code ?? null,
+    notNeeded: f.because ?? null,
+    error: f.error ?? null,
+  });
+  return {
+    version: 1,
+    at: new Date(now).toISOString(),
+    liveDrs,
+    openProblems: statuses.reduce((sum, s) => sum + s.problems.length, 0),
+    chains: statuses.map(({ chain, state, problems, live }) => {
+      const views = viewChain(state, chain, now);
+      const placed = new Set(views.flatMap((v) => v.files.map((f) => f.key)));
+      return {
+        id: chain.id,
+        bucket: chain.bucket,
+        prefix: chain.prefix,
+        targetInstanceId: chain.targetInstanceId,
+        cutoverRequested: state.meta.cutoverRequestedAt !== undefined,
+        databases: views.map((view) => ({
+          name: view.database,
+          restoredTo: view.restoredTo ? { lsn: String(view.restoredTo.lsn), file: view.restoredTo.file.key } : null,
+          next: view.next.kind === 'submit' ? { kind: 'submit', file: view.next.file.key } : { kind: 'wait', code: view.next.code, detail: view.next.detail },
+          files: [...view.files].sort((a, b) => (BigInt(a.header.firstLsn) < BigInt(b.header.firstLsn) ? -1 : 1)).map((f) => file(f, live)),
+        })),
+        // Files in no database: refused ones, and ones whose header could not be read.
+        otherFiles: Object.values(state.files)
+          .filter((f) => !placed.has(f.key))
+          .map((f) => file(f, live)),
+        problems: problems.map((p) => ({ id: p.id, kind: p.kind, title: p.title, since: new Date(p.since).toISOString(), paged: p.paged, nextStep: p.nextStep })),
+      };
+    }),
+  };
+}
