@@ -38,8 +38,11 @@ const ACTIVE: ReadonlySet<string> = new Set(['submitting', 'running', 'succeeded
 /** Same content again, unless the file failed and this is a new upload of it, which retries it. */
 export function isRedelivery(existing: BackupFileRecord | undefined, upload: Upload): boolean {
   if (existing?.eTag !== upload.eTag) return false;
-  const retry = existing.status === 'failed' && upload.uploadId !== undefined && upload.uploadId !== existing.uploadId;
-  return !retry;
+  if (existing.status !== 'failed') return true;
+  // A file recorded from a listing has no upload id: only an object OBS created later is a new upload,
+  // never the late original event of the same upload.
+  if (existing.uploadId === undefined) return !(upload.createdAt !== undefined && existing.objectCreatedAt !== undefined && upload.createdAt > existing.objectCreatedAt);
+  return upload.uploadId === undefined || upload.uploadId === existing.uploadId;
 }
 
 /** Records a backup file's upload: queued for its turn, refused, a duplicate, or ignored with a notice for on-call. */
@@ -82,7 +85,8 @@ export function admitBackup(state: ChainState, chain: Chain, upload: Upload, rea
     const failedFull = sameDatabase.find((r) => r.header?.type === 'full' && r.status === 'failed');
     if (failedFull && !sameDatabase.some((r) => r.header?.type === 'log' && ACTIVE.has(r.status))) next = withFile(next, { ...failedFull, status: 'superseded' }, now);
   }
-  const record: BackupFileRecord = { ...base, header, final: FINAL_NAME.test(key) || existing?.final === true, status: 'waiting' };
+  // A re-upload keeps what an operator decided for the file (a restart restores it over the database).
+  const record: BackupFileRecord = { ...base, header, final: FINAL_NAME.test(key) || existing?.final === true, ...(existing?.cover ? { cover: true } : {}), status: 'waiting' };
   next = withFile(next, record, now);
   // The tail-log backups have come: every database now has a log uploaded after the marker.
   if (state.meta.cutoverRequestedAt !== undefined && openForCutover(next).length === 0) {

@@ -6,7 +6,7 @@ import type { ChainState } from './state';
 
 /**
  * What an operator may do to a chain from the CLI, as pure decisions over its state, like the
- * upload rules in plan.ts. Each either gives the new state or says why not, in the operator's words.
+ * upload rules in admit.ts. Each either gives the new state or says why not, in the operator's words.
  */
 export type OperatorDecision = { state: ChainState; done: string } | { refused: string };
 
@@ -89,7 +89,9 @@ export function restartFrom(state: ChainState, chain: Chain, key: string, now: n
   if (busy) return { refused: `${busy.key} of ${database} is being restored now; wait until it ends` };
   const fresh = (record: (typeof files)[number]) => {
     const attempt = record.jobId || record.status === 'failed' ? record.attempt + 1 : record.attempt;
-    const { jobId: _job, drsStatus: _drs, error: _error, finishedAt: _finished, submittedAt: _submitted, inProgressUntil: _until, because: _because, isLastBackup: _last, ...rest } = record;
+    // A copy deleted after an earlier restore is gone: the file is staged again if DRS needs a copy.
+    const { jobId: _job, drsStatus: _drs, error: _error, finishedAt: _finished, submittedAt: _submitted, inProgressUntil: _until, because: _because, isLastBackup: _last, staging, ...kept } = record;
+    const rest = staging && !staging.deleted ? { ...kept, staging } : kept;
     return { ...rest, status: 'waiting' as const, attempt, jobName: restoreJobName(chain.id, chain.bucket, record.key, record.eTag, attempt) };
   };
   const point = lsn(full.header.lastLsn);

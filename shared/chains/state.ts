@@ -105,7 +105,16 @@ export const BackupFileRecord = z.object({
    * its key, the multipart upload under way (resumed across invocations), its eTag once complete,
    * and whether it was deleted after the restore.
    */
-  staging: z.object({ key: z.string(), uploadId: z.string().optional(), eTag: z.string().optional(), deleted: z.boolean().optional() }).optional(),
+  staging: z
+    .object({
+      key: z.string(),
+      uploadId: z.string().optional(),
+      eTag: z.string().optional(),
+      deleted: z.boolean().optional(),
+      /** Until then one invocation is copying: no other starts the same copy. */
+      copyingUntil: z.number().optional(),
+    })
+    .optional(),
   /** Marked final by its name (`…_FINAL.<ext>`); after a cutover marker, select.ts finds the final by upload time and LSN. */
   final: z.boolean(),
   status: FileStatus,

@@ -17,7 +17,7 @@ export interface ReconcileResult {
  * Makes a lost upload event harmless: lists the chain's OBS prefix, reads the header of every object
  * version the state does not know (outside the lock: one ranged read each), records them under the
  * lock with the same rules as an upload, adopts DRS jobs that already exist under those files'
- * deterministic names, then lets the chain take its next step.
+ * deterministic names; the tick's tracking step then moves the chain on.
  */
 export async function reconcileChain(deps: ChainStepDeps & { obs: ObsClient; readHeader: ReadHeader }, chain: Chain): Promise<ReconcileResult> {
   const listed = await deps.obs.listAllObjects(chain.bucket, chain.prefix);
@@ -32,6 +32,9 @@ export async function reconcileChain(deps: ChainStepDeps & { obs: ObsClient; rea
     // A version replaced since the listing is left to its own event or the next reconcile.
     if (!('changed' in read)) reads.set(object.key, read);
   }
+
+  // DRS's jobs under the chain's names, listed before the lock: a long migration has thousands.
+  const jobs = reads.size > 0 ? new Map((await deps.drs.listAllBackupMigrationJobs({ name: `rp-${chain.id}-` })).map((job) => [job.name.toLowerCase(), job])) : new Map();
 
   const { result } = await runChainStep(deps, chain, async (before) => {
     let state = before;
@@ -53,7 +56,6 @@ export async function reconcileChain(deps: ChainStepDeps & { obs: ObsClient; rea
     }
     const adopted: string[] = [];
     if (queued.length > 0) {
-      const jobs = new Map((await deps.drs.listAllBackupMigrationJobs({ name: `rp-${chain.id}-` })).map((job) => [job.name.toLowerCase(), job]));
       for (const key of queued) {
         // The latest attempt wins: a file retried before the state was lost has jobs under several names.
         const file = state.files[key]!;
@@ -68,7 +70,8 @@ export async function reconcileChain(deps: ChainStepDeps & { obs: ObsClient; rea
     }
     state = { ...state, meta: { ...state.meta, reconciledAt: deps.now() } };
     if (queued.length > 0) deps.logger.warn('reconcile.found', { chain: chain.id, queued, adopted });
-    return { state, advance: true, result: { queued, adopted } };
+    // The tick's tracking step, right after, moves the chain on (and makes any DRS-safe copies it needs).
+    return { state, advance: false, result: { queued, adopted } };
   });
   return result;
 }

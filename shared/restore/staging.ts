@@ -33,12 +33,12 @@ async function recordStaging(deps: StagingDeps, chain: Chain, file: BackupFileRe
  * function. The key is deterministic per version, so a copy already there is ours and complete (OBS
  * shows an object only once it is whole). Up to 5 GB it is one CopyObject; above, a multipart copy
  * whose upload id is recorded first, so a later invocation resumes it, asking OBS which parts are
- * done. Returns the copy's eTag, or undefined when time ran out before the last part.
+ * done. Returns the copy's eTag, or the upload to resume when time ran out before the last part.
  */
-async function copyForDrs(deps: StagingDeps, chain: Chain, file: BackupFileRecord): Promise<string | undefined> {
+async function copyForDrs(deps: StagingDeps, chain: Chain, file: BackupFileRecord): Promise<{ eTag: string } | { paused: string }> {
   const target = { bucket: chain.bucket, key: file.staging!.key };
   const existing = await deps.obs.headObject(target.bucket, target.key);
-  if (existing) return existing.eTag;
+  if (existing) return { eTag: existing.eTag };
   const source = { bucket: chain.bucket, key: file.key };
   const head = await deps.obs.headObject(source.bucket, source.key);
   let uploadId = file.staging!.uploadId;
@@ -48,17 +48,19 @@ async function copyForDrs(deps: StagingDeps, chain: Chain, file: BackupFileRecor
     throw new Error(`DRS-safe copy of ${file.key} abandoned: ${reason}`);
   };
   if (!head || head.eTag !== file.eTag) return giveUp('the object was replaced or deleted since it was uploaded; its new version is handled on its own');
-  if (head.size <= MAX_COPY_BYTES) return deps.obs.copyObject(source, target, { ifMatch: file.eTag });
+  if (head.size <= MAX_COPY_BYTES) return { eTag: await deps.obs.copyObject(source, target, { ifMatch: file.eTag }) };
 
   if (!uploadId) {
     uploadId = await deps.obs.initiateMultipartUpload(target.bucket, target.key);
-    await recordStaging(deps, chain, file, { key: target.key, uploadId }, false);
+    // Recorded at once, so a later invocation resumes this upload rather than start another; the lease stays.
+    await recordStaging(deps, chain, file, { ...file.staging!, uploadId }, false);
   }
-  const done = new Map((await deps.obs.listParts(target.bucket, target.key, uploadId)).map((p) => [p.partNumber, p]));
   const count = Math.ceil(head.size / PART_BYTES);
-  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !done.has(n));
   let outOfTime = false;
+  const done = new Map<number, UploadedPart>();
   try {
+    for (const part of await deps.obs.listParts(target.bucket, target.key, uploadId)) done.set(part.partNumber, part);
+    const missing = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !done.has(n));
     await forEachBounded(missing, PARTS_IN_FLIGHT, async (partNumber) => {
       const remaining = deps.remainingMs?.();
       if (outOfTime || (remaining !== undefined && remaining < PART_TIME_MARGIN_MS)) {
@@ -69,16 +71,24 @@ async function copyForDrs(deps: StagingDeps, chain: Chain, file: BackupFileRecor
       const eTag = await deps.obs.uploadPartCopy(target.bucket, target.key, uploadId!, partNumber, source, { first, last: Math.min(head.size, first + PART_BYTES) - 1 });
       done.set(partNumber, { partNumber, eTag } as UploadedPart);
     });
+    if (outOfTime) {
+      deps.logger.info('staging.copy.paused', { chain: chain.id, file: file.key, partsDone: done.size, parts: count });
+      return { paused: uploadId };
+    }
+    const parts = [...done.values()].sort((a, b) => a.partNumber - b.partNumber).map(({ partNumber, eTag }) => ({ partNumber, eTag }));
+    return { eTag: await deps.obs.completeMultipartUpload(target.bucket, target.key, uploadId, parts) };
   } catch (error) {
-    if (error instanceof HuaweiApiError && (error.status === 404 || error.status === 412)) return giveUp(error.message);
+    if (!(error instanceof HuaweiApiError)) throw error;
+    if (error.errorCode === 'NoSuchUpload') {
+      // Finished by an invocation whose answer was lost, or aborted (by hand, by a lifecycle rule).
+      const finished = await deps.obs.headObject(target.bucket, target.key);
+      if (finished) return { eTag: finished.eTag };
+      uploadId = undefined;
+      return giveUp('its multipart upload is gone; the copy starts again');
+    }
+    if (error.status === 404 || error.status === 412) return giveUp(error.message);
     throw error;
   }
-  if (outOfTime) {
-    deps.logger.info('staging.copy.paused', { chain: chain.id, file: file.key, partsDone: done.size, parts: count });
-    return undefined;
-  }
-  const parts = [...done.values()].sort((a, b) => a.partNumber - b.partNumber).map(({ partNumber, eTag }) => ({ partNumber, eTag }));
-  return deps.obs.completeMultipartUpload(target.bucket, target.key, uploadId, parts);
 }
 
 /**
@@ -89,10 +99,22 @@ async function copyForDrs(deps: StagingDeps, chain: Chain, file: BackupFileRecor
 export async function makeStagingCopies(deps: StagingDeps, chain: Chain, files: BackupFileRecord[]): Promise<AdvanceResult | undefined> {
   let advanced: AdvanceResult | undefined;
   for (const file of files) {
-    const eTag = await copyForDrs(deps, chain, file);
-    if (eTag === undefined) continue;
+    let copied: Awaited<ReturnType<typeof copyForDrs>>;
+    try {
+      copied = await copyForDrs(deps, chain, file);
+    } catch (error) {
+      // Let the next invocation try at once rather than wait out this one's lease.
+      const latest = (await deps.store.load(chain.id)).files[file.key]?.staging;
+      if (latest?.copyingUntil !== undefined) await recordStaging(deps, chain, file, { key: latest.key, ...(latest.uploadId ? { uploadId: latest.uploadId } : {}) }, false);
+      throw error;
+    }
+    if ('paused' in copied) {
+      // The next invocation resumes it: the lease goes, the upload id stays.
+      await recordStaging(deps, chain, file, { key: file.staging!.key, uploadId: copied.paused }, false);
+      continue;
+    }
     deps.logger.info('staging.copy.done', { chain: chain.id, file: file.key, copy: file.staging!.key });
-    advanced = (await recordStaging(deps, chain, file, { key: file.staging!.key, eTag }, true)).advanced;
+    advanced = (await recordStaging(deps, chain, file, { key: file.staging!.key, eTag: copied.eTag }, true)).advanced;
   }
   return advanced;
 }

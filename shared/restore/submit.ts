@@ -43,6 +43,9 @@ export interface AdvanceResult {
   views: DatabaseView[];
 }
 
+/** Longer than any invocation (the poller's is 5 minutes), so a copy's lease outlives the copier only if it died. */
+const COPY_LEASE_MS = 10 * 60_000;
+
 /** DRS answered that it will not take this request: the file halts its database until retried. */
 function isRefusal(error: unknown): boolean {
   if (error instanceof InvalidRequestError) return true;
@@ -97,8 +100,9 @@ async function submitFile(deps: SubmitDeps, chain: Chain, lock: ChainLock, state
       const next = await save(markFailed(state, file.key, message, deps.now()));
       return { state: next, refused: { file: next.files[file.key]!, reason: `DRS refused the restore: ${message}` } };
     }
-    // Rejected before DRS acted (429, 401, 403…): safe to try again later.
-    await save(markWaiting(state, file.key, deps.now()));
+    // Rejected before DRS acted (429, 401, 403…): safe to try again later. A resumed submission stays
+    // submitting, so the next try looks the job up by name again before it would ever create.
+    if (!step.resume) await save(markWaiting(state, file.key, deps.now()));
     throw error;
   }
   // Outside the try: a failure to record the job must leave the file `submitting`, to be adopted.
@@ -116,8 +120,10 @@ export async function advanceChain(deps: SubmitDeps, chain: Chain, lock: ChainLo
   for (const view of views) for (const { file, because } of view.notNeeded) next = markNotNeeded(next, file.key, because, deps.now());
   if (next !== state) await deps.store.save(lock, { meta: next.meta, files: changedFiles(state, next) });
   const result: AdvanceResult = { state: next, submitted: [], refused: [], held: [], staging: [], views };
-  for (const view of views) {
-    if (view.next.kind !== 'submit') continue;
+  // Databases never wait for each other: one database's failed call is thrown after the others had their turn.
+  let failure: unknown;
+  const step = async (view: DatabaseView): Promise<void> => {
+    if (view.next.kind !== 'submit') return;
     const { file } = view.next;
     if (restoreKind(file) === 'full' && !file.preflight?.passed && !file.preflightOverride && !view.next.resume) {
       const verdict = preflightVerdict(file.header, await preflightFacts(deps, chain, file), deps.now());
@@ -129,23 +135,32 @@ export async function advanceChain(deps: SubmitDeps, chain: Chain, lock: ChainLo
       if (!verdict.passed) {
         deps.logger.warn('restore.preflight.held', { chain: chain.id, file: file.key, code: verdict.code });
         result.held.push({ file: result.state.files[file.key]!, reason: `held by the preflight (${verdict.code}): ${verdict.detail}` });
-        continue;
+        return;
       }
     }
     const stagingKey = stagingKeyFor(chain.stagingPrefix, chain.id, chain.bucket, file.key, file.eTag);
     if (stagingKey && !result.state.files[file.key]!.staging?.eTag) {
       const current = result.state.files[file.key]!;
-      if (!current.staging) {
-        result.state = withFile(result.state, { ...current, staging: { key: stagingKey } }, deps.now());
-        await deps.store.save(lock, { meta: result.state.meta, files: [result.state.files[file.key]!] });
-      }
+      // Another invocation is copying it now: one copy at a time, whoever gets here first.
+      if ((current.staging?.copyingUntil ?? 0) > deps.now()) return;
+      const staging = { key: stagingKey, ...(current.staging?.uploadId ? { uploadId: current.staging.uploadId } : {}), copyingUntil: deps.now() + COPY_LEASE_MS };
+      result.state = withFile(result.state, { ...current, staging }, deps.now());
+      await deps.store.save(lock, { meta: result.state.meta, files: [result.state.files[file.key]!] });
       result.staging.push(result.state.files[file.key]!);
-      continue;
+      return;
     }
     const outcome = await submitFile(deps, chain, lock, result.state, { ...view.next, file: result.state.files[file.key] as typeof file });
     result.state = outcome.state;
     if (outcome.submitted) result.submitted.push(outcome.submitted);
     if (outcome.refused) result.refused.push(outcome.refused);
+  };
+  for (const view of views) {
+    try {
+      await step(view);
+    } catch (error) {
+      failure ??= error;
+    }
   }
+  if (failure !== undefined) throw failure;
   return result;
 }

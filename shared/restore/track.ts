@@ -30,8 +30,13 @@ export async function trackChain(deps: StagingDeps, chain: Chain): Promise<Track
         state = markSucceeded(state, running.key, deps.now());
         // The DRS-safe copy has served: it goes (a lifecycle rule on the staging prefix is the safety net).
         if (running.staging?.eTag && !running.staging.deleted) {
-          await deps.obs.deleteObject(chain.bucket, running.staging.key);
-          state = withFile(state, { ...state.files[running.key]!, staging: { ...running.staging, deleted: true } }, deps.now());
+          try {
+            await deps.obs.deleteObject(chain.bucket, running.staging.key);
+            state = withFile(state, { ...state.files[running.key]!, staging: { ...running.staging, deleted: true } }, deps.now());
+          } catch (error) {
+            // The restore succeeded all the same: record that. The copy stays, shown in status, for the lifecycle rule.
+            deps.logger.warn('staging.copy.delete.failed', { chain: chain.id, file: running.key, copy: running.staging.key, error });
+          }
         }
       }
       if (status === 'failed') state = markFailed(state, running.key, job.error_log ?? `${job.status} without an error log`, deps.now(), job.status);

@@ -85,7 +85,7 @@ describe('admission: what an upload does to the chain', () => {
 
   it('cutover: a failed older log re-uploaded after the marker is not the final one', () => {
     let state = upload(emptyChainState(), 'erp/DB_FULL_20261120000000.bak').state;
-    state = upload(state, 'erp/DB_LOG_20261120010000.trn').state;
+    state = upload(state, 'erp/DB_LOG_20261120010000.trn', 'e1', 1, chain, 'upload-1').state;
     state = upload(state, 'erp/DB_LOG_20261120020000.trn').state;
     state = markFailed(state, 'erp/DB_LOG_20261120010000.trn', 'bad', 2);
     state = applyCutoverMarker(state, chain, 'erp/CUTOVER', 3).state;
@@ -119,6 +119,14 @@ describe('admission: what an upload does to the chain', () => {
     const retry = upload(state, key, 'e1', 3, chain, 'upload-2');
     expect(retry.status).toBe('queued');
     expect(retry.state.files[key]!.jobName).toBe(restoreJobName('erp-prod', 'mig-backups', key, 'e1', 2));
+  });
+
+  it('a file found by reconcile then failed: its late original event is not a re-upload; an object OBS created later is', () => {
+    const key = 'erp/DB_FULL_20261120000000.bak';
+    const listed = admitBackup(emptyChainState(), chain, { key, eTag: 'e1', createdAt: 100, now: 200 }, headerRead(backupForName(key))).state;
+    const failed = markFailed(listed, key, 'bad', 300);
+    expect(admitBackup(failed, chain, { key, eTag: 'e1', uploadId: 'seq-1', createdAt: 100, now: 400 }, headerRead(backupForName(key))).status).toBe('duplicate');
+    expect(admitBackup(failed, chain, { key, eTag: 'e1', uploadId: 'seq-2', createdAt: 350, now: 400 }, headerRead(backupForName(key))).status).toBe('queued');
   });
 
   it('a file named _FINAL is the last backup of its database', () => {

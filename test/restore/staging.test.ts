@@ -26,6 +26,33 @@ describe('DRS-safe names', () => {
 });
 
 describe('staging copies', () => {
+  it('an upload and a tick reaching the same big copy at once make it once: one upload, each part once', async () => {
+    p = await startPipeline();
+    const key = 'erp/ERP FULL.bak';
+    const event = put(key, new SyntheticDatabase('ERP').full(), 12 * 1024 ** 3);
+    await Promise.all([p.handler(event), p.poll()]);
+    await p.poll();
+    expect(requests('obs.initiateMultipartUpload')).toHaveLength(1);
+    expect(requests('obs.uploadPartCopy')).toHaveLength(12);
+    expect(requests('obs.completeMultipartUpload').filter((r) => r.status === 200)).toHaveLength(1);
+    expect(p.created().map((c) => c.file)).toEqual([key]);
+  });
+
+  it('a copy that cannot be deleted after its restore does not stop the chain: the success is recorded, the copy stays shown', async () => {
+    p = await startPipeline();
+    const db = new SyntheticDatabase('ERP');
+    await p.handler(put('erp/ERP FULL.bak', db.full()));
+    await p.handler(put('erp/ERP LOG 1.trn', db.log()));
+    p.cloud.faults.add({ operation: 'obs.deleteObject', kind: 'status', status: 403, errorCode: 'AccessDenied', errorMsg: 'Access Denied' });
+    p.cloud.drs.settle();
+    await p.poll();
+    const state = await p.store.load('erp-prod');
+    expect(state.files['erp/ERP FULL.bak']).toMatchObject({ status: 'succeeded', staging: { eTag: expect.any(String) } });
+    expect(state.files['erp/ERP FULL.bak']!.staging!.deleted).toBeUndefined();
+    expect(p.created().map((c) => c.file)).toEqual(['erp/ERP FULL.bak', 'erp/ERP LOG 1.trn']);
+    expect(p.logs.text()).toContain('staging.copy.delete.failed');
+  });
+
   it('.trn, $, dots, spaces and non-ASCII names restore through one copy each; the copies go once restored; their events start nothing', async () => {
     p = await startPipeline();
     const db = new SyntheticDatabase('Sales.EU');
