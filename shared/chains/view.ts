@@ -43,7 +43,7 @@ export function renderChain(chain: Chain, state: ChainState, now = Date.now(), p
   const lines = [`chain ${chain.id}  (${chain.bucket}/${chain.prefix} → ${chain.targetInstanceId})${state.meta.cutoverRequestedAt ? ', cutover requested' : ''}`];
   for (const view of viewChain(state, chain, now)) {
     const stand = view.restoredTo
-      ? `restored to LSN ${view.restoredTo.lsn} by ${view.restoredTo.file.key.slice(chain.prefix.length)} (taken ${view.restoredTo.file.header.startedAt}); the next log must include LSN ${view.restoredTo.lsn}`
+      ? `restored to LSN ${view.restoredTo.lsn} by ${view.restoredTo.file.key.slice(chain.prefix.length)} (taken ${view.restoredTo.file.header.startedAt})${view.next.kind === 'wait' && view.next.code === 'complete' ? '' : `; the next log must include LSN ${view.restoredTo.lsn}`}`
       : 'nothing restored yet';
     const next = view.next.kind === 'submit' ? `next: ${view.next.file.key.slice(chain.prefix.length)}` : view.next.detail;
     lines.push(`  database ${view.database}: ${stand}; ${next}`);
