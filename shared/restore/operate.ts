@@ -17,6 +17,5 @@ export async function operateOnChain(deps: StagingDeps, chain: Chain, decide: (s
     return 'refused' in decision ? { state, advance: false, result: decision } : { state: decision.state, advance: true, result: decision };
   });
   if ('refused' in result) return result;
-  const staged = advanced!.staging.length ? await makeStagingCopies(deps, chain, advanced!.staging) : undefined;
-  return { done: result.done, advanced: staged ? { ...staged, submitted: [...advanced!.submitted, ...staged.submitted] } : advanced! };
+  return { done: result.done, advanced: await makeStagingCopies(deps, chain, advanced!) };
 }

@@ -92,13 +92,13 @@ async function copyForDrs(deps: StagingDeps, chain: Chain, file: BackupFileRecor
 }
 
 /**
- * Makes the DRS-safe copies the chain asked for (AdvanceResult.staging), outside the chain's lock —
+ * Makes the DRS-safe copies a chain step asked for (AdvanceResult.staging), outside the chain's lock —
  * a copy of hundreds of GB outlives any lock — then records each finished copy and lets the chain
- * move on, which sends the copy to DRS.
+ * move on, which sends the copy to DRS. Returns the step's result with what was sent since added.
  */
-export async function makeStagingCopies(deps: StagingDeps, chain: Chain, files: BackupFileRecord[]): Promise<AdvanceResult | undefined> {
-  let advanced: AdvanceResult | undefined;
-  for (const file of files) {
+export async function makeStagingCopies(deps: StagingDeps, chain: Chain, advanced: AdvanceResult): Promise<AdvanceResult> {
+  let result = advanced;
+  for (const file of advanced.staging) {
     let copied: Awaited<ReturnType<typeof copyForDrs>>;
     try {
       copied = await copyForDrs(deps, chain, file);
@@ -114,7 +114,8 @@ export async function makeStagingCopies(deps: StagingDeps, chain: Chain, files: 
       continue;
     }
     deps.logger.info('staging.copy.done', { chain: chain.id, file: file.key, copy: file.staging!.key });
-    advanced = (await recordStaging(deps, chain, file, { key: file.staging!.key, eTag: copied.eTag }, true)).advanced;
+    const next = (await recordStaging(deps, chain, file, { key: file.staging!.key, eTag: copied.eTag }, true)).advanced!;
+    result = { ...next, submitted: [...result.submitted, ...next.submitted] };
   }
-  return advanced;
+  return result;
 }

@@ -43,8 +43,6 @@ export async function trackChain(deps: StagingDeps, chain: Chain): Promise<Track
     }
     return { state, advance: true, result: checked };
   });
-  const submitted = advanced!.submitted.map((s) => s.file);
-  const staged = advanced!.staging.length ? await makeStagingCopies(deps, chain, advanced!.staging) : undefined;
-  if (staged) submitted.push(...staged.submitted.map((s) => s.file));
-  return { chain: chain.id, state: (staged ?? advanced!).state, checked: result, submitted };
+  const done = await makeStagingCopies(deps, chain, advanced!);
+  return { chain: chain.id, state: done.state, checked: result, submitted: done.submitted.map((s) => s.file) };
 }

@@ -63,7 +63,7 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
     const decided = admitBackup(state, chain, upload, read);
     return { state: decided.state, advance: decided.status !== 'ignored', result: decided };
   });
-  const advanced = first?.staging.length ? ((await makeStagingCopies(deps, chain, first.staging)) ?? first) : first;
+  const advanced = first && (await makeStagingCopies(deps, chain, first));
   const file = (advanced?.state ?? decision.state).files[key];
   const named = { ...base, ...(file?.jobName && decision.status !== 'ignored' ? { jobName: file.jobName } : {}) };
   const submitted = advanced?.submitted.find((s) => s.file.key === key);
