@@ -2,13 +2,19 @@ import { applyCutoverMarker } from './admit';
 import type { Chain } from './config';
 import { restoreJobName } from './job-name';
 import { closingFileOf, databasesOf, lsn, viewChain } from './select';
-import type { ChainState } from './state';
+import type { BackupFileRecord, ChainState } from './state';
 
 /**
  * What an operator may do to a chain from the CLI, as pure decisions over its state, like the
  * upload rules in admit.ts. Each either gives the new state or says why not, in the operator's words.
  */
 export type OperatorDecision = { state: ChainState; done: string } | { refused: string };
+
+/** The file back in line as attempt `attempt`: its last job's traces gone, a job name of its own. */
+function waitingAgain(chain: Chain, record: BackupFileRecord, attempt: number): BackupFileRecord {
+  const { jobId: _job, drsStatus: _drs, error: _error, finishedAt: _finished, submittedAt: _submitted, inProgressUntil: _until, ...rest } = record;
+  return { ...rest, status: 'waiting', attempt, jobName: restoreJobName(chain.id, chain.bucket, record.key, record.eTag, attempt) };
+}
 
 /**
  * Sends a failed file to DRS again without a re-upload, for when the cause was outside the file (the
@@ -25,12 +31,10 @@ export function retryFile(state: ChainState, chain: Chain, key: string, now: num
     };
   }
   if (file.status !== 'failed') return { refused: `${key} is ${file.status}; only a failed file, or one held by its preflight, can be retried` };
-  const attempt = file.attempt + 1;
-  const { jobId: _job, drsStatus: _drs, error: _error, finishedAt: _finished, submittedAt: _submitted, inProgressUntil: _until, ...rest } = file;
-  const retried = { ...rest, status: 'waiting' as const, attempt, jobName: restoreJobName(chain.id, chain.bucket, file.key, file.eTag, attempt) };
+  const retried = waitingAgain(chain, file, file.attempt + 1);
   return {
     state: { meta: { ...state.meta, updatedAt: now }, files: { ...state.files, [key]: retried } },
-    done: `${key} will be restored again (attempt ${attempt}, job ${retried.jobName})`,
+    done: `${key} will be restored again (attempt ${retried.attempt}, job ${retried.jobName})`,
   };
 }
 
@@ -87,12 +91,11 @@ export function restartFrom(state: ChainState, chain: Chain, key: string, now: n
   const files = Object.values(state.files).filter((f) => f.header?.databaseName === database && f.status !== 'refused');
   const busy = files.find((f) => f.status === 'submitting' || f.status === 'running');
   if (busy) return { refused: `${busy.key} of ${database} is being restored now; wait until it ends` };
-  const fresh = (record: (typeof files)[number]) => {
+  const fresh = (record: BackupFileRecord) => {
     const attempt = record.jobId || record.status === 'failed' ? record.attempt + 1 : record.attempt;
     // A copy deleted after an earlier restore is gone: the file is staged again if DRS needs a copy.
-    const { jobId: _job, drsStatus: _drs, error: _error, finishedAt: _finished, submittedAt: _submitted, inProgressUntil: _until, because: _because, isLastBackup: _last, staging, ...kept } = record;
-    const rest = staging && !staging.deleted ? { ...kept, staging } : kept;
-    return { ...rest, status: 'waiting' as const, attempt, jobName: restoreJobName(chain.id, chain.bucket, record.key, record.eTag, attempt) };
+    const { because: _because, isLastBackup: _last, staging, ...kept } = record;
+    return waitingAgain(chain, staging && !staging.deleted ? { ...kept, staging } : kept, attempt);
   };
   const point = lsn(full.header.lastLsn);
   const next = { ...state.files };
