@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SyntheticDatabase } from '../../scripts/synthetic/backups';
 import { parseChains, type Chain } from '../../shared/chains/config';
 import { cutoverPreview } from '../../shared/chains/operator';
-import { obsEvent, startPipeline, TEST_CHAINS, type Pipeline } from '../support/pipeline';
+import { startPipeline, TEST_CHAINS, type Pipeline } from '../support/pipeline';
 
 /** A cutover that cannot go wrong: is_last_backup cannot be undone, so the final is chosen by upload time and LSN, and sent only when safe. */
 let p: Pipeline;
@@ -11,10 +11,7 @@ const [chain] = parseChains(JSON.stringify(TEST_CHAINS)) as [Chain];
 
 /** Puts each file in OBS now (in this order), returning the event each would send, to deliver later in any order. */
 function put(files: [string, Uint8Array][]) {
-  return files.map(([key, content]) => {
-    const object = p.cloud.obs.put('mig-backups', key, { content });
-    return obsEvent([{ key, eTag: object.eTag, sequencer: object.sequencer, createdAt: object.lastModified }]);
-  });
+  return files.map(([key, content]) => p.upload(key, { content }));
 }
 async function settle(times = 3) {
   for (let i = 0; i < times; i++) {

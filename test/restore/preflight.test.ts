@@ -2,16 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SyntheticDatabase } from '../../scripts/synthetic/backups';
 import { preflightVerdict } from '../../shared/chains/verdicts';
 import { headerRead } from '../../shared/chains/header-read';
-import { ERP_INSTANCE, obsEvent, startPipeline, type Pipeline } from '../support/pipeline';
+import { ERP_INSTANCE, startPipeline, type Pipeline } from '../support/pipeline';
 
 /** Before the first job of a database: DRS fails Archive objects and backups from a newer SQL Server, so restore-pilot checks both first. */
 let p: Pipeline;
 afterEach(async () => p?.close());
 
-function upload(key: string, content: Uint8Array, storageClass?: string) {
-  const object = p.cloud.obs.put('mig-backups', key, { content, ...(storageClass ? { storageClass } : {}) });
-  return obsEvent([{ key, eTag: object.eTag, sequencer: object.sequencer, createdAt: object.lastModified }]);
-}
+const upload = (key: string, content: Uint8Array, storageClass?: string) => p.upload(key, { content, ...(storageClass ? { storageClass } : {}) });
 const header = (bytes: Uint8Array) => (headerRead(bytes) as { header: Parameters<typeof preflightVerdict>[0] }).header;
 
 describe('preflight', () => {

@@ -7,10 +7,7 @@ import { obsEvent, startPipeline, type Pipeline } from '../support/pipeline';
 let p: Pipeline;
 afterEach(async () => p?.close());
 
-function put(key: string, content: Uint8Array, size?: number) {
-  const object = p.cloud.obs.put('mig-backups', key, { content, ...(size ? { size } : {}) });
-  return obsEvent([{ key, eTag: object.eTag, sequencer: object.sequencer, createdAt: object.lastModified }]);
-}
+const put = (key: string, content: Uint8Array, size?: number) => p.upload(key, { content, ...(size ? { size } : {}) });
 const requests = (operation: string) => p.cloud.requests.filter((r) => r.operation === operation);
 
 describe('DRS-safe names', () => {

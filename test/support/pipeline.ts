@@ -62,7 +62,7 @@ export interface Pipeline {
    * Puts the object in OBS and returns the event OBS would send for it. A `DB_FULL_…`/`DB_LOG_…` name
    * gets a synthetic backup whose LSNs follow its timestamp (backupForName); any other name a text file.
    */
-  upload(key: string, options?: { bucket?: string; content?: Uint8Array }): ReturnType<typeof obsEvent>;
+  upload(key: string, options?: { bucket?: string; content?: Uint8Array; size?: number; storageClass?: string }): ReturnType<typeof obsEvent>;
   /** One poller tick through the real poll-jobs handler, at the pipeline clock. */
   poll(context?: object): ReturnType<ReturnType<typeof createPollHandler>>;
   /** Moves the pipeline clock (handler, poller, track) forward: in-progress expiry, stuck jobs, stale backups, gaps. */
@@ -128,8 +128,8 @@ export async function startPipeline(
     store,
     handler,
     logs,
-    upload: (key, { bucket = 'mig-backups', content }: { bucket?: string; content?: Uint8Array } = {}) => {
-      const object = cloud.obs.put(bucket, key, { content: content ?? contentFor(key) });
+    upload: (key, { bucket = 'mig-backups', content, size, storageClass }: { bucket?: string; content?: Uint8Array; size?: number; storageClass?: string } = {}) => {
+      const object = cloud.obs.put(bucket, key, { content: content ?? contentFor(key), ...(size ? { size } : {}), ...(storageClass ? { storageClass } : {}) });
       return obsEvent([{ bucket, key, eTag: object.eTag, sequencer: object.sequencer, createdAt: object.lastModified }]);
     },
     track: (chainId) =>
