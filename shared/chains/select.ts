@@ -157,7 +157,8 @@ export function viewDatabase(database: string, files: ReadableFile[], chain: Pic
   if (chain.mode === 'full-only') return view({ kind: 'wait', code: 'complete', detail: 'complete: the full backup was restored' });
 
   const point = restoredTo.lsn;
-  for (const full of waiting.filter(isFull)) notNeeded.push({ file: full, because: 'later-full' });
+  // A full the database is already past (an old event delivered again after its record left, prune.ts) is covered.
+  for (const full of waiting.filter(isFull)) notNeeded.push({ file: full, because: lsn(full.header.lastLsn) <= point ? 'covered' : 'later-full' });
   const logs = waiting.filter(isLog).sort(byFirstLsn);
   const candidates: ReadableFile[] = [];
   for (const log of logs) {

@@ -21,6 +21,11 @@ export function changedFiles(before: ChainState, after: ChainState): BackupFileR
   return Object.values(after.files).filter((record) => record !== before.files[record.key]);
 }
 
+/** The keys `after` no longer holds: what a save has to delete. */
+export function removedFiles(before: ChainState, after: ChainState): string[] {
+  return Object.keys(before.files).filter((key) => !(key in after.files));
+}
+
 const update = (state: ChainState, key: string, now: number, change: (record: BackupFileRecord) => BackupFileRecord) => withFile(state, change(state.files[key]!), now);
 const settled = ({ inProgressUntil: _, ...record }: BackupFileRecord) => record;
 

@@ -1,6 +1,7 @@
 import type { Chain } from '../chains/config';
 import type { ChainState } from '../chains/state';
-import { changedFiles } from '../chains/transitions';
+import { pruneFinished } from '../chains/prune';
+import { changedFiles, removedFiles } from '../chains/transitions';
 import { withChainLock } from '../state/store';
 import { advanceChain, type AdvanceResult, type SubmitDeps } from './submit';
 
@@ -20,8 +21,9 @@ export interface StepDecision<R> {
 }
 
 /**
- * The one way to change a chain: take its lock, load it, decide, save what changed (once), then let
- * it move on. Uploads, reconcile, tracking and operator commands all go through here.
+ * The one way to change a chain: take its lock, load it, decide, save what changed (once; finished
+ * files beyond the recent ones leave, prune.ts), then let it move on. Uploads, reconcile, tracking
+ * and operator commands all go through here.
  */
 export async function runChainStep<R>(
   deps: ChainStepDeps,
@@ -30,8 +32,10 @@ export async function runChainStep<R>(
 ): Promise<{ result: R; advanced?: AdvanceResult }> {
   return withChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs, now: deps.now, ...(deps.sleep ? { sleep: deps.sleep } : {}) }, async (lock) => {
     const before = await deps.store.load(chain.id);
-    const { state, advance, result } = await decide(before);
-    if (state !== before) await deps.store.save(lock, { meta: state.meta, files: changedFiles(before, state) });
+    const decision = await decide(before);
+    const { advance, result } = decision;
+    const state = pruneFinished(decision.state, deps.now());
+    if (state !== before) await deps.store.save(lock, { meta: state.meta, files: changedFiles(before, state), removed: removedFiles(before, state) });
     return { result, ...(advance ? { advanced: await advanceChain(deps, chain, lock, state) } : {}) };
   });
 }

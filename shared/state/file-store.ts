@@ -77,6 +77,7 @@ export class FileStateStore implements StateStore {
     const chain = (doc.chains[lock.chainId] ??= { meta: {}, files: {} });
     chain.meta = { ...change.meta, updatedAt: Math.max(change.meta.updatedAt, Date.now()) };
     for (const record of change.files) chain.files[record.key] = record;
+    for (const key of change.removed ?? []) delete chain.files[key];
     this.write(doc);
   }
 

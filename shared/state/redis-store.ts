@@ -17,7 +17,9 @@ import type { ChainState } from '../chains/state';
 const SAVE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+local puts = tonumber(ARGV[4])
+for i = 5, 4 + puts * 2, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+for i = 5 + puts * 2, #ARGV do redis.call('HDEL', KEYS[3], ARGV[i]) end
 if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
 return 1`;
 
@@ -35,7 +37,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 type ScriptClient = (Redis | Cluster) & {
-  rpSave(lock: string, meta: string, files: string, token: string, metaJson: string, retentionMs: number, ...pairs: string[]): Promise<number>;
+  rpSave(lock: string, meta: string, files: string, token: string, metaJson: string, retentionMs: number, puts: number, ...args: string[]): Promise<number>;
   rpUnlock(lock: string, token: string): Promise<number>;
   rpSavePages(lock: string, ledger: string, token: string, puts: number, ...args: string[]): Promise<number>;
 };
@@ -113,9 +115,9 @@ export class RedisStateStore implements StateStore {
   }
 
   async save(lock: ChainLock, change: ChainChange): Promise<void> {
-    const pairs = change.files.flatMap((record) => [record.key, JSON.stringify(record)]);
+    const args = [...change.files.flatMap((record) => [record.key, JSON.stringify(record)]), ...(change.removed ?? [])];
     const saved = await this.call('save', () =>
-      this.redis.rpSave(this.key(lock.chainId, 'lock'), this.key(lock.chainId, 'meta'), this.key(lock.chainId, 'files'), lock.token, JSON.stringify(change.meta), this.retentionMs, ...pairs),
+      this.redis.rpSave(this.key(lock.chainId, 'lock'), this.key(lock.chainId, 'meta'), this.key(lock.chainId, 'files'), lock.token, JSON.stringify(change.meta), this.retentionMs, change.files.length, ...args),
     );
     if (saved !== 1) throw new LockLostError(lock.chainId);
   }

@@ -14,6 +14,8 @@ export interface ChainChange {
   meta: ChainMeta;
   /** Only the records that changed. */
   files: BackupFileRecord[];
+  /** Keys of records that left the state (shared/chains/prune.ts). */
+  removed?: string[];
 }
 
 /**

@@ -57,6 +57,14 @@ for (const [kind, make] of Object.entries(factories)) {
       expect(state.meta.cutoverRequestedAt).toBeUndefined();
     });
 
+    it('a save deletes the records it names as removed, and only those', async () => {
+      const store = open();
+      const lock = (await store.tryLock('erp', 5_000))!;
+      await store.save(lock, { meta: { notices: [], updatedAt: 5 }, files: [record('erp/a.bak'), record('erp/b.bak'), record('erp/c.bak')] });
+      await store.save(lock, { meta: { notices: [], updatedAt: 6 }, files: [record('erp/d.bak')], removed: ['erp/a.bak', 'erp/c.bak'] });
+      expect(Object.keys((await store.load('erp')).files).sort()).toEqual(['erp/b.bak', 'erp/d.bak']);
+    });
+
     it('one lock holder at a time, even when 20 ask at once', async () => {
       const store = open();
       const locks = await Promise.all(Array.from({ length: 20 }, () => store.tryLock('busy', 5_000)));
