@@ -10,7 +10,9 @@ import { operateOnChain } from '../../shared/restore/operate';
 import { keySpace } from '../../shared/runtime';
 import type { Settings } from '../../shared/settings';
 import { openStateStore } from '../../shared/state/open';
+import { loadSource, mergeChains } from '../../shared/state/source';
 import type { StateStore } from '../../shared/state/store';
+import { SOURCE_RECORDS } from '../../shared/chains/chain-id';
 import { chainStatuses, statusJson, statusText } from './status';
 import { commandHelp, isCommand, USAGE, type Command } from './usage';
 
@@ -28,11 +30,10 @@ function client(cli: Cli): HuaweiClient {
   return createHuaweiClient({ env: cli.env, logger: createLogger({ level: 'error' }) });
 }
 
-async function findFile(cli: Cli, key: string): Promise<{ chain: Chain; state: ChainState }> {
-  const found: { chain: Chain; state: ChainState }[] = [];
-  for (const chain of cli.chains.filter((c) => key.startsWith(c.prefix))) {
-    const state = await cli.store.load(chain.id);
-    if (state.files[key]) found.push({ chain, state });
+async function findFile(cli: Cli, key: string, chains = cli.chains): Promise<{ chain: Chain; database: string; state: ChainState }> {
+  const found: { chain: Chain; database: string; state: ChainState }[] = [];
+  for (const chain of chains.filter((c) => key.startsWith(c.prefix))) {
+    for (const { database, state } of await loadSource(cli.store, chain)) if (state.files[key]) found.push({ chain, database, state });
   }
   if (found.length === 0) throw new UsageError(`no chain has a file ${key}; \`restore-pilot status\` lists them`);
   if (found.length > 1) throw new UsageError(`${key} is in several chains (${found.map((f) => f.chain.id).join(', ')}); rename one chain's prefix`);
@@ -54,11 +55,12 @@ async function status(cli: Cli, json: boolean): Promise<number> {
   return statuses.some((s) => s.problems.length > 0) ? 1 : 0;
 }
 
-async function operate(cli: Cli, chain: Chain, decide: (state: ChainState) => OperatorDecision): Promise<number> {
+async function operate(cli: Cli, chain: Chain, database: string, decide: (state: ChainState) => OperatorDecision): Promise<number> {
   const api = client(cli);
   const outcome = await operateOnChain(
     { store: cli.store, drs: api.drs, obs: api.obs, rds: api.rds, logger: createLogger({ level: 'error' }), now: Date.now, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 10_000 },
     chain,
+    database,
     decide,
   );
   if ('refused' in outcome) {
@@ -89,9 +91,11 @@ async function confirmSkip(cli: Cli, key: string, state: ChainState, yes: boolea
 }
 
 /** The options each command takes; anything else starting with - is a usage error, not a FILE. */
-const OPTIONS: Record<Command, string[]> = { status: ['--json'], retry: [], skip: ['--yes'], cutover: ['--dry-run'], restart: ['--from'] };
+const OPTIONS: Record<Command, string[]> = { status: ['--json'], retry: [], skip: ['--yes'], cutover: ['--dry-run', '--db'], restart: ['--from'] };
+/** The options that take a value, and what the value is. */
+const VALUES: Record<string, string> = { '--from': 'FULL, the full backup to restart from', '--db': 'NAME, one database of the chain' };
 
-type Invocation = { help: string; code: number } | { command: Command; targets: string[]; flags: Set<string>; from?: string };
+type Invocation = { help: string; code: number } | { command: Command; targets: string[]; flags: Set<string>; from?: string; db?: string };
 
 /** Reads the command line without touching the environment, so --help and usage errors work anywhere. */
 function parse(args: string[]): Invocation {
@@ -100,19 +104,19 @@ function parse(args: string[]): Invocation {
   if (command === 'help' || command === '--help' || command === '-h') return { help: isCommand(rest[0]) ? commandHelp(rest[0]) : USAGE, code: 0 };
   if (!isCommand(command)) throw new UsageError(`unknown command ${command}\n\n${USAGE}`);
   if (rest.includes('--help') || rest.includes('-h')) return { help: commandHelp(command), code: 0 };
-  const invocation = { command, targets: [] as string[], flags: new Set<string>(), from: undefined as string | undefined };
+  const invocation: Exclude<Invocation, { help: string }> = { command, targets: [], flags: new Set<string>() };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (!arg.startsWith('-')) invocation.targets.push(arg);
     else if (!OPTIONS[command].includes(arg)) throw new UsageError(`${command} has no option ${arg}\n\n${commandHelp(command)}`);
-    else if (arg !== '--from') invocation.flags.add(arg);
-    else if (rest[i + 1] === undefined || rest[i + 1]!.startsWith('-')) throw new UsageError(`--from needs FULL, the full backup to restart from\n\n${commandHelp(command)}`);
-    else invocation.from = rest[++i];
+    else if (!VALUES[arg]) invocation.flags.add(arg);
+    else if (rest[i + 1] === undefined || rest[i + 1]!.startsWith('-')) throw new UsageError(`${arg} needs ${VALUES[arg]}\n\n${commandHelp(command)}`);
+    else invocation[arg === '--from' ? 'from' : 'db'] = rest[++i];
   }
   return invocation;
 }
 
-async function run({ command, targets, flags, from }: Exclude<Invocation, { help: string }>, cli: Cli): Promise<number> {
+async function run({ command, targets, flags, from, db }: Exclude<Invocation, { help: string }>, cli: Cli): Promise<number> {
   const target = targets[0];
   const needTarget = (what: string) => {
     if (targets.length !== 1) throw new UsageError(`${command} takes exactly one ${what}\n\n${commandHelp(command)}`);
@@ -128,26 +132,31 @@ async function run({ command, targets, flags, from }: Exclude<Invocation, { help
       if (targets.length > 0) throw new UsageError(`status takes no FILE or CHAIN\n\n${commandHelp(command)}`);
       return status(cli, flags.has('--json'));
     case 'retry': {
-      const { chain } = await findFile(cli, needTarget('FILE'));
-      return operate(cli, chain, (state) => retryFile(state, chain, target!, Date.now()));
+      const { chain, database } = await findFile(cli, needTarget('FILE'));
+      return operate(cli, chain, database, (state) => retryFile(state, chain, target!, Date.now()));
     }
     case 'skip': {
-      const { chain, state } = await findFile(cli, needTarget('FILE'));
+      const { chain, database, state } = await findFile(cli, needTarget('FILE'));
       if (!(await confirmSkip(cli, target!, state, flags.has('--yes')))) return 1;
-      return operate(cli, chain, (current) => skipFile(current, chain, target!, Date.now()));
+      return operate(cli, chain, database, (current) => skipFile(current, chain, target!, Date.now()));
     }
     case 'cutover': {
       const chain = chainOf(needTarget('CHAIN'));
+      const databases = (await loadSource(cli.store, chain)).filter(({ database, state }) => database !== SOURCE_RECORDS && Object.keys(state.files).length > 0 && (db === undefined || database === db));
+      if (databases.length === 0) throw new UsageError(db === undefined ? `chain ${chain.id} has no database yet` : `chain ${chain.id} has no database ${db}`);
       if (flags.has('--dry-run')) {
-        cli.out(cutoverPreview(await cli.store.load(chain.id), chain, Date.now()).join('\n') || `chain ${chain.id} has no database yet`);
+        cli.out(cutoverPreview(mergeChains(databases), chain, Date.now()).join('\n'));
         return 0;
       }
-      return operate(cli, chain, (state) => requestCutover(state, chain, Date.now()));
+      let code = 0;
+      for (const { database } of databases) code = Math.max(code, await operate(cli, chain, database, (state) => requestCutover(state, chain, Date.now())));
+      return code;
     }
     case 'restart': {
       const chain = chainOf(needTarget('CHAIN'));
       if (!from) throw new UsageError(`restart needs --from FULL, the full backup to restart from\n\n${commandHelp(command)}`);
-      return operate(cli, chain, (state) => restartFrom(state, chain, from, Date.now()));
+      const { database } = await findFile(cli, from, [chain]).catch(() => ({ database: SOURCE_RECORDS }));
+      return operate(cli, chain, database, (state) => restartFrom(state, chain, from, Date.now()));
     }
   }
 }

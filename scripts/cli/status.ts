@@ -5,6 +5,7 @@ import type { BackupFileRecord, ChainState } from '../../shared/chains/state';
 import { renderChain } from '../../shared/chains/view';
 import type { HuaweiClient } from '../../shared/huawei/client';
 import { forEachBounded } from '../../shared/poller/bounded';
+import { loadSource, mergeChains } from '../../shared/state/source';
 import type { StateStore } from '../../shared/state/store';
 
 /** One chain as status sees it: its state (running jobs' DRS status read live where possible) and open problems. */
@@ -23,7 +24,8 @@ export async function chainStatuses(chains: Chain[], store: StateStore, drs: Hua
   const paged = new Set((await store.loadPages()).map((page) => page.id));
   const statuses = new Map<Chain, ChainStatus>();
   await forEachBounded(chains, CONCURRENCY, async (chain) => {
-    const state = await store.load(chain.id);
+    const databases = await loadSource(store, chain);
+    const state = mergeChains(databases);
     const live = new Set<string>();
     const running = Object.values(state.files).filter((f) => f.status === 'running' && f.jobId && drs);
     await Promise.all(
@@ -36,7 +38,7 @@ export async function chainStatuses(chains: Chain[], store: StateStore, drs: Hua
         }
       }),
     );
-    const problems = chainProblems(chain, state, now, topicUrn).map((problem) => ({ ...problem, paged: paged.has(problem.id) }));
+    const problems = databases.flatMap(({ database, state: own }) => chainProblems(chain, own, now, topicUrn, database)).map((problem) => ({ ...problem, paged: paged.has(problem.id) }));
     statuses.set(chain, { chain, state, problems, live });
   });
   return chains.map((chain) => statuses.get(chain)!);

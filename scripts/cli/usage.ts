@@ -32,11 +32,12 @@ later log, for a log backup; the whole chain, for the full) and asks for the fil
 Exit status: 0 done, 1 refused or not confirmed, 2 bad usage.`,
   },
   cutover: {
-    usage: 'cutover CHAIN [--dry-run]',
+    usage: 'cutover CHAIN [--db NAME] [--dry-run]',
     summary: 'for every database of CHAIN, the next log backup uploaded is restored as the last one',
     help: `Like uploading the cutover marker: for each database of CHAIN, the newest log backup uploaded after
 it is restored as the last, once nothing is in its way.
 
+  --db NAME  only this database of CHAIN
   --dry-run  change nothing; show per database which file would be final and what still blocks it
 
 Exit status: 0 done, 1 refused, 2 bad usage.`,

@@ -90,7 +90,7 @@ export function titleOf(kind: PageKind, scope: string): string {
   return `${TITLES[kind]}: ${scope}`;
 }
 
-function noticeProblem(chain: Chain, notice: Notice, topicUrn: string): Problem {
+function noticeProblem(chain: Chain, database: string, notice: Notice, topicUrn: string): Problem {
   const kind: PageKind = notice.kind === 'upload-to-closed-chain' ? 'upload-to-closed-chain' : notice.kind === 'cutover-awaiting-tail-log' ? 'late-cutover-marker' : 'file-not-restored';
   const where = `bucket ${chain.bucket}, prefix "${chain.prefix}"`;
   const nextSteps: Record<string, string> = {
@@ -99,7 +99,8 @@ function noticeProblem(chain: Chain, notice: Notice, topicUrn: string): Problem 
     'file-not-restored': 'Check whether the migration needs this file. If a database is missing data because of it, restart it from a new full backup (npx restore-pilot restart).',
   };
   return {
-    id: `${kind}:${chain.id}:${notice.key}`,
+    // The cutover marker's notice is one key in every database's chain: the database tells them apart.
+    id: `${kind}:${chain.id}:${notice.key}${database ? `:${database}` : ''}`,
     kind,
     scope: chain.id,
     topicUrn,
@@ -166,10 +167,10 @@ function refusedProblems(chain: Chain, files: BackupFileRecord[], topicUrn: stri
 }
 
 /** Problems of one restore chain. */
-export function chainProblems(chain: Chain, state: ChainState, now: number, defaultTopicUrn: string): Problem[] {
+export function chainProblems(chain: Chain, state: ChainState, now: number, defaultTopicUrn: string, database = ''): Problem[] {
   const topicUrn = chain.smnTopicUrn ?? defaultTopicUrn;
   const where = `Chain: ${chain.id} (bucket ${chain.bucket}, prefix "${chain.prefix}") → RDS instance ${chain.targetInstanceId}`;
-  const problems: Problem[] = state.meta.notices.map((notice) => noticeProblem(chain, notice, topicUrn));
+  const problems: Problem[] = state.meta.notices.map((notice) => noticeProblem(chain, database, notice, topicUrn));
   problems.push(...refusedProblems(chain, Object.values(state.files), topicUrn, where));
   const files = Object.values(state.files).filter((f) => !isOutOfChain(f));
 

@@ -34,7 +34,9 @@ export function prunableFiles(state: ChainState, now: number): string[] {
   for (const file of Object.values(state.files)) {
     // Files that could not be read belong to no database: they are pruned as one group.
     const database = file.header?.databaseName ?? '';
-    byDatabase.set(database, [...(byDatabase.get(database) ?? []), file]);
+    const list = byDatabase.get(database) ?? [];
+    list.push(file);
+    byDatabase.set(database, list);
   }
   const prunable: string[] = [];
   for (const files of byDatabase.values()) {

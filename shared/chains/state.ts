@@ -158,8 +158,15 @@ export type Notice = z.infer<typeof Notice>;
 export const ChainMeta = z.object({
   /** When the cutover was asked for: the marker's creation time in OBS, or the operator's command. */
   cutoverRequestedAt: z.number().optional(),
-  /** Last time the poller compared the chain's OBS prefix with this state. */
+  /** When the poller last finished comparing the source's OBS prefix with the state (source chain only). */
   reconciledAt: z.number().optional(),
+  /**
+   * Objects OBS created before this time were all seen by a complete reconcile walk (or their
+   * events): the next walk lists them but reads none of them. Unset after a state loss: every object is read.
+   */
+  reconciledThrough: z.number().optional(),
+  /** A walk that ran out of time: where the listing goes on, when it started, and whether it passed the cutover marker. */
+  reconcileWalk: z.object({ marker: z.string(), startedAt: z.number(), cutoverMarkerAt: z.number().optional() }).optional(),
   notices: z.array(Notice).default([]),
   updatedAt: z.number().default(0),
 });

@@ -1,77 +1,155 @@
 import { admitBackup, applyCutoverMarker, isRedelivery, type HeaderRead } from '../chains/admit';
+import { chainIdOf, SOURCE_RECORDS } from '../chains/chain-id';
 import type { Chain } from '../chains/config';
 import { restoreJobName } from '../chains/job-name';
+import type { ChainState } from '../chains/state';
 import { adoptJob } from '../chains/transitions';
+import type { BackupMigrationJobSummary } from '../huawei/drs-schemas';
 import type { ObsClient, ObsObject } from '../huawei/obs';
-import { runChainStep, type ChainStepDeps } from '../restore/chain-step';
+import { runChainStep } from '../restore/chain-step';
+import { makeStagingCopies, type StagingDeps } from '../restore/staging';
 import type { ReadHeader } from '../restore/upload';
+import { forEachBounded } from './bounded';
+
+export interface ReconcileDeps extends StagingDeps {
+  obs: ObsClient;
+  readHeader: ReadHeader;
+  /** True when no further listing page may start in this invocation; the walk resumes next tick. */
+  outOfTime: () => boolean;
+}
 
 export interface ReconcileResult {
   /** Backup files found in OBS that the upload handler never recorded. */
   queued: string[];
   /** Of those, files whose DRS job already existed under their deterministic name. */
   adopted: string[];
+  /** Objects listed in this call. */
+  listed: number;
+  /** Databases whose next file went to DRS because of what was found. */
+  advanced: number;
+  /** The walk reached the end of the prefix (else it resumes from its cursor next tick). */
+  complete: boolean;
 }
 
+/** OBS's clock and ours may differ: objects this close to the last walk's start are read again. */
+const CLOCK_SLACK_MS = 15 * 60_000;
+/** Header reads in flight at once: each is one 64 KiB ranged GET. */
+const READS_IN_FLIGHT = 8;
+
 /**
- * Makes a lost upload event harmless: lists the chain's OBS prefix, reads the header of every object
- * version the state does not know (outside the lock: one ranged read each), records them under the
- * lock with the same rules as an upload, adopts DRS jobs that already exist under those files'
- * deterministic names; the tick's tracking step then moves the chain on.
+ * Makes a lost upload event harmless. Walks the source's OBS prefix one listing page at a time, linear
+ * in the objects listed: an object is read only if it is newer than the last complete walk and no
+ * database's chain knows its version; what was read is admitted under each database's own lock, with
+ * the same rules as an upload, adopting DRS jobs that already exist under the files' deterministic
+ * names, and the database moves on at once. No lock is held across pages. When time runs out the
+ * walk stores its cursor in the source's own chain and resumes there next tick.
  */
-export async function reconcileChain(deps: ChainStepDeps & { obs: ObsClient; readHeader: ReadHeader }, chain: Chain): Promise<ReconcileResult> {
-  const listed = await deps.obs.listAllObjects(chain.bucket, chain.prefix);
-  const known = await deps.store.load(chain.id);
-  const considered = (o: ObsObject) =>
-    !o.key.startsWith(chain.stagingPrefix) && (o.key === chain.cutoverMarker || !chain.pattern || chain.pattern.test(o.key.slice(chain.prefix.length)));
-  const unknown = listed.filter((o) => considered(o) && !isRedelivery(known.files[o.key], { key: o.key, eTag: o.eTag, now: 0 }));
-  const reads = new Map<string, HeaderRead>();
-  for (const object of unknown) {
-    if (object.key === chain.cutoverMarker) continue;
-    const read = await deps.readHeader({ bucket: chain.bucket, key: object.key, eTag: object.eTag });
-    // A version replaced since the listing is left to its own event or the next reconcile.
-    if (!('changed' in read)) reads.set(object.key, read);
-  }
+export async function reconcileSource(deps: ReconcileDeps, chain: Chain): Promise<ReconcileResult> {
+  const sourceId = chainIdOf(chain, SOURCE_RECORDS);
+  const { meta } = await deps.store.load(sourceId);
+  const walk = meta.reconcileWalk ?? { marker: '', startedAt: deps.now() };
+  const seenBefore = meta.reconciledThrough;
+  const known = await knownVersions(deps, chain);
+  const result: ReconcileResult = { queued: [], adopted: [], listed: 0, advanced: 0, complete: false };
+  let jobs: Map<string, BackupMigrationJobSummary> | undefined;
+  // DRS's jobs under the source's names, listed once per call and only if needed: a long migration has thousands.
+  const jobsByName = async () => (jobs ??= new Map((await deps.drs.listAllBackupMigrationJobs({ name: `rp-${chain.id}-` })).map((job) => [job.name.toLowerCase(), job])));
 
-  // DRS's jobs under the chain's names, listed before the lock: a long migration has thousands.
-  const jobs = reads.size > 0 ? new Map((await deps.drs.listAllBackupMigrationJobs({ name: `rp-${chain.id}-` })).map((job) => [job.name.toLowerCase(), job])) : new Map();
-
-  const { result } = await runChainStep(deps, chain, async (before) => {
-    let state = before;
-    const queued: string[] = [];
-    // In upload order, so "the next log after the cutover marker" means the same as for events.
-    const byUploadTime = [...unknown].sort((a, b) => a.lastModified.localeCompare(b.lastModified) || (a.key < b.key ? -1 : 1));
-    for (const object of byUploadTime) {
-      const createdAt = Date.parse(object.lastModified);
-      const upload = { key: object.key, eTag: object.eTag, now: deps.now(), ...(Number.isFinite(createdAt) ? { createdAt } : {}) };
-      if (object.key === chain.cutoverMarker) {
-        state = applyCutoverMarker(state, chain, object.key, upload.now, upload.createdAt ?? upload.now).state;
-        continue;
-      }
-      const read = reads.get(object.key);
-      if (!read) continue;
-      const decision = admitBackup(state, chain, upload, read);
-      state = decision.state;
-      if (decision.status === 'queued') queued.push(object.key);
+  let marker = walk.marker;
+  let cutoverMarkerAt = walk.cutoverMarkerAt;
+  for (;;) {
+    if (deps.outOfTime()) {
+      await saveSourceMeta(deps, chain, (m) => ({ ...m, reconcileWalk: { marker, startedAt: walk.startedAt, ...(cutoverMarkerAt !== undefined ? { cutoverMarkerAt } : {}) } }));
+      return result;
     }
-    const adopted: string[] = [];
-    if (queued.length > 0) {
-      for (const key of queued) {
+    const page = await deps.obs.listObjects(chain.bucket, { prefix: chain.prefix, ...(marker ? { marker } : {}) });
+    result.listed += page.objects.length;
+    const considered = page.objects.filter((o) => !o.key.startsWith(chain.stagingPrefix) && (o.key === chain.cutoverMarker || !chain.pattern || chain.pattern.test(o.key.slice(chain.prefix.length))));
+    const marked = considered.find((o) => o.key === chain.cutoverMarker);
+    if (marked) cutoverMarkerAt = createdAtOf(marked) ?? deps.now();
+    const unknown = considered.filter((o) => o.key !== chain.cutoverMarker && known.get(o.key) !== o.eTag && !(seenBefore !== undefined && (createdAtOf(o) ?? Infinity) < seenBefore));
+    await admitPage(deps, chain, unknown, jobsByName, result);
+    if (!page.nextMarker) break;
+    marker = page.nextMarker;
+  }
+  if (cutoverMarkerAt !== undefined) await applyMarker(deps, chain, cutoverMarkerAt);
+  await saveSourceMeta(deps, chain, ({ reconcileWalk: _done, ...m }) => ({ ...m, reconciledAt: deps.now(), reconciledThrough: walk.startedAt - CLOCK_SLACK_MS }));
+  result.complete = true;
+  if (result.queued.length > 0) deps.logger.warn('reconcile.found', { chain: chain.id, queued: result.queued, adopted: result.adopted });
+  return result;
+}
+
+const createdAtOf = (object: ObsObject) => {
+  const at = Date.parse(object.lastModified);
+  return Number.isFinite(at) ? at : undefined;
+};
+
+/** Every file version the source's chains hold now (bounded: prune.ts), to skip reading them. */
+async function knownVersions(deps: ReconcileDeps, chain: Chain): Promise<Map<string, string>> {
+  const known = new Map<string, string>();
+  for (const database of await deps.store.listDatabases(chain.id)) {
+    const state = await deps.store.load(chainIdOf(chain, database));
+    for (const file of Object.values(state.files)) known.set(file.key, file.eTag);
+  }
+  return known;
+}
+
+/** Reads the page's unknown objects outside any lock, then admits them database by database. */
+async function admitPage(deps: ReconcileDeps, chain: Chain, objects: ObsObject[], jobsByName: () => Promise<Map<string, BackupMigrationJobSummary>>, result: ReconcileResult) {
+  const byDatabase = new Map<string, { object: ObsObject; read: HeaderRead }[]>();
+  await forEachBounded(objects, READS_IN_FLIGHT, async (object) => {
+    const read = await deps.readHeader({ bucket: chain.bucket, key: object.key, eTag: object.eTag });
+    // A version replaced since the listing is left to its own event or the next walk.
+    if ('changed' in read) return;
+    const database = 'header' in read ? read.header.databaseName : SOURCE_RECORDS;
+    const list = byDatabase.get(database) ?? [];
+    list.push({ object, read });
+    byDatabase.set(database, list);
+  });
+  for (const [database, found] of byDatabase) {
+    // In upload order, so "the next log after the cutover marker" means the same as for events.
+    found.sort((a, b) => a.object.lastModified.localeCompare(b.object.lastModified) || (a.object.key < b.object.key ? -1 : 1));
+    const jobs = database === SOURCE_RECORDS ? new Map<string, BackupMigrationJobSummary>() : await jobsByName();
+    const { result: admitted, advanced } = await runChainStep(deps, chain, database, (before) => {
+      let state: ChainState = before;
+      const queued: string[] = [];
+      const adopted: string[] = [];
+      for (const { object, read } of found) {
+        const upload = { key: object.key, eTag: object.eTag, now: deps.now(), ...(createdAtOf(object) !== undefined ? { createdAt: createdAtOf(object)! } : {}) };
+        if (isRedelivery(state.files[object.key], upload)) continue;
+        const decision = admitBackup(state, chain, upload, read);
+        state = decision.state;
+        if (decision.status !== 'queued') continue;
+        queued.push(object.key);
         // The latest attempt wins: a file retried before the state was lost has jobs under several names.
-        const file = state.files[key]!;
+        const file = state.files[object.key]!;
         let attempt = 1;
-        while (jobs.has(restoreJobName(chain.id, chain.bucket, key, file.eTag, attempt + 1))) attempt += 1;
-        const jobName = restoreJobName(chain.id, chain.bucket, key, file.eTag, attempt);
+        while (jobs.has(restoreJobName(chain.id, chain.bucket, file.key, file.eTag, attempt + 1))) attempt += 1;
+        const jobName = restoreJobName(chain.id, chain.bucket, file.key, file.eTag, attempt);
         const job = jobs.get(jobName);
         if (!job) continue;
-        state = adoptJob({ ...state, files: { ...state.files, [key]: { ...file, attempt, jobName } } }, key, job, deps.now());
-        adopted.push(key);
+        state = adoptJob({ ...state, files: { ...state.files, [file.key]: { ...file, attempt, jobName } } }, file.key, job, deps.now());
+        adopted.push(file.key);
       }
-    }
-    state = { ...state, meta: { ...state.meta, reconciledAt: deps.now() } };
-    if (queued.length > 0) deps.logger.warn('reconcile.found', { chain: chain.id, queued, adopted });
-    // The tick's tracking step, right after, moves the chain on (and makes any DRS-safe copies it needs).
-    return { state, advance: false, result: { queued, adopted } };
-  });
-  return result;
+      return { state, advance: queued.length > 0, result: { queued, adopted } };
+    });
+    if (advanced && (await makeStagingCopies(deps, chain, advanced)).submitted.length > 0) result.advanced += 1;
+    result.queued.push(...admitted.queued);
+    result.adopted.push(...admitted.adopted);
+  }
+}
+
+/** The marker was seen in the walk: every database takes it as a cutover request, as for its event. */
+async function applyMarker(deps: ReconcileDeps, chain: Chain, at: number) {
+  for (const database of await deps.store.listDatabases(chain.id)) {
+    if (database === SOURCE_RECORDS) continue;
+    await runChainStep(deps, chain, database, (state) => {
+      const decision = applyCutoverMarker(state, chain, chain.cutoverMarker!, deps.now(), at);
+      return { state: decision.state, advance: false, result: undefined };
+    });
+  }
+}
+
+async function saveSourceMeta(deps: ReconcileDeps, chain: Chain, change: (meta: ChainState['meta']) => ChainState['meta']) {
+  await runChainStep(deps, chain, SOURCE_RECORDS, (state) => ({ state: { ...state, meta: { ...change(state.meta), updatedAt: deps.now() } }, advance: false, result: undefined }));
 }

@@ -6,11 +6,12 @@ import { isKnownDcsStatus } from '../huawei/dcs';
 import type { Logger } from '../log/logger';
 import { headerReaderFor } from '../restore/read-header';
 import { trackChain } from '../restore/track';
+import { chainIdOf, SOURCE_RECORDS } from '../chains/chain-id';
 import type { ChainState } from '../chains/state';
 import { ChainBusyError, type StateStore } from '../state/store';
 import { forEachBounded } from './bounded';
 import type { PollerConfig } from './config';
-import { reconcileChain } from './reconcile';
+import { reconcileSource } from './reconcile';
 
 export interface TickDeps {
   chains: Chain[];
@@ -43,14 +44,17 @@ export interface TickSummary {
 
 /** Stop starting new work with this much of the invocation left: what is started must also finish. */
 const TIME_MARGIN_MS = 5_000;
+/** A reconcile walk stops this much earlier still: the watches and the pages come after it. */
+const RECONCILE_MARGIN_MS = 15_000;
 /** A chain busy with an upload is left for the next tick rather than waited for long. */
 const BUSY_WAIT_MS = 1_000;
 
 const taurusTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}+0000`;
 
 /**
- * One poller tick: advance every chain (bounded concurrency, each under its lock), reconcile the ones
- * due, read the watched DCS tasks and TaurusDB backups, then bring SMN pages in line with what is wrong.
+ * One poller tick: advance every database's chain (bounded concurrency, each under its lock), walk the
+ * sources due a reconcile, read the watched DCS tasks and TaurusDB backups, then bring SMN pages in
+ * line with what is wrong.
  */
 export async function runTick(deps: TickDeps): Promise<TickSummary> {
   const { config, client } = deps;
@@ -97,51 +101,82 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   const defaultTopic = config.SMN_TOPIC_URN ?? '';
   const readHeader = headerReaderFor(client.obs);
 
-  await forEachBounded(deps.chains, config.POLL_CONCURRENCY, async (chain) => {
+  // Every database's chain of every source, side by side: its job, its next file, its problems.
+  const sourceErrors = new Map<string, { during: string; error: unknown }[]>();
+  const errorIn = (chain: Chain, during: string, error: unknown) => sourceErrors.set(chain.id, [...(sourceErrors.get(chain.id) ?? []), { during, error }]);
+  /** Sources with a chain not looked at this tick: their open pages can neither resolve nor be judged. */
+  const incomplete = new Set<string>();
+  /** Sources whose state could not be read at all: nothing more is tried for them this tick. */
+  const unreadable = new Set<string>();
+  const chains: { chain: Chain; database: string }[] = [];
+  for (const chain of deps.chains) {
+    try {
+      chains.push(...(await deps.store.listDatabases(chain.id)).map((database) => ({ chain, database })));
+    } catch (error) {
+      failed(chain.id, error); // no state, nothing to judge: the source's open pages stay as they are
+      incomplete.add(chain.id);
+      unreadable.add(chain.id);
+    }
+  }
+  summary.chains = chains.filter((c) => c.database !== SOURCE_RECORDS).length;
+  await forEachBounded(chains, config.POLL_CONCURRENCY, async ({ chain, database }) => {
     if (outOfTime()) {
       summary.leftOver += 1;
+      incomplete.add(chain.id);
       return;
     }
-    const errors: { during: string; error: unknown }[] = [];
     let state: ChainState;
     try {
-      state = await deps.store.load(chain.id);
-    } catch (error) {
-      failed(chain.id, error); // no state, nothing to judge: the chain's open pages stay as they are
-      return;
-    }
-    // Reconcile and tracking fail separately: a missing OBS permission must not stop job tracking.
-    if (deps.now() - (state.meta.reconciledAt ?? 0) >= config.RECONCILE_EVERY_MINUTES * 60_000) {
-      try {
-        const found = await reconcileChain({ ...submitDeps, readHeader }, chain);
-        summary.reconciled += 1;
-        summary.lostUploadsFound += found.queued.length;
-      } catch (error) {
-        if (!(error instanceof ChainBusyError)) errors.push({ during: `listing OBS ${chain.bucket}/${chain.prefix}`, error });
-      }
-    }
-    try {
-      const tracked = await trackChain(submitDeps, chain);
+      const tracked = await trackChain(submitDeps, chain, database);
       summary.jobsChecked += tracked.checked.length;
       if (tracked.submitted.length > 0) summary.chainsAdvanced += 1;
       state = tracked.state;
     } catch (error) {
       if (error instanceof ChainBusyError) {
         summary.leftOver += 1;
+        incomplete.add(chain.id);
         return;
       }
-      errors.push({ during: 'tracking the restore job', error });
-      state = await deps.store.load(chain.id).catch(() => state);
+      errorIn(chain, `tracking the restore job of ${database || 'the source'}`, error);
+      try {
+        state = await deps.store.load(chainIdOf(chain, database));
+      } catch {
+        incomplete.add(chain.id);
+        return;
+      }
     }
     // Even when a check failed, judge what is known: a stuck or failed restore must still page.
-    problems.push(...chainProblems(chain, state, deps.now(), defaultTopic));
+    problems.push(...chainProblems(chain, state, deps.now(), defaultTopic, database));
+  });
+
+  // Then the reconcile walks that are due or under way, with the time left: they never hold up tracking.
+  const reconcileOutOfTime = () => {
+    const remaining = deps.remainingMs();
+    return remaining !== undefined && remaining < TIME_MARGIN_MS + RECONCILE_MARGIN_MS;
+  };
+  const readable = deps.chains.filter((chain) => !unreadable.has(chain.id));
+  await forEachBounded(readable, config.POLL_CONCURRENCY, async (chain) => {
+    try {
+      const { meta } = await deps.store.load(chainIdOf(chain, SOURCE_RECORDS));
+      if (!meta.reconcileWalk && deps.now() - (meta.reconciledAt ?? 0) < config.RECONCILE_EVERY_MINUTES * 60_000) return;
+      const found = await reconcileSource({ ...submitDeps, readHeader, outOfTime: reconcileOutOfTime }, chain);
+      if (found.complete) summary.reconciled += 1;
+      summary.chainsAdvanced += found.advanced;
+      summary.lostUploadsFound += found.queued.length;
+    } catch (error) {
+      // Reconcile and tracking fail separately: a missing OBS permission must not stop job tracking.
+      if (!(error instanceof ChainBusyError)) errorIn(chain, `reconciling OBS ${chain.bucket}/${chain.prefix}`, error);
+    }
+  });
+  for (const chain of deps.chains) {
+    const errors = sourceErrors.get(chain.id) ?? [];
     if (errors.length > 0) {
       errors.forEach(({ during, error }) => failed(chain.id, error, during));
       const messages = errors.map(({ during, error }) => `${during}: ${(error as Error).message}`);
       problems.push(checkFailingProblem(chain.id, `chain ${chain.id}`, messages, deps.now(), chain.smnTopicUrn ?? defaultTopic));
     }
-    evaluated.add(chain.id);
-  });
+    if (!incomplete.has(chain.id)) evaluated.add(chain.id);
+  }
 
   /** A watch that cannot be read pages (after a grace period) instead of going quiet. */
   const watch = async (scope: string, what: string, check: () => Promise<Problem[]>) => {

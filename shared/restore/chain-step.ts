@@ -1,3 +1,4 @@
+import { chainIdOf } from '../chains/chain-id';
 import type { Chain } from '../chains/config';
 import type { ChainState } from '../chains/state';
 import { pruneFinished } from '../chains/prune';
@@ -21,17 +22,19 @@ export interface StepDecision<R> {
 }
 
 /**
- * The one way to change a chain: take its lock, load it, decide, save what changed (once; finished
+ * The one way to change a database's chain (chain-id.ts): take its lock, load it, decide, save what changed (once; finished
  * files beyond the recent ones leave, prune.ts), then let it move on. Uploads, reconcile, tracking
  * and operator commands all go through here.
  */
 export async function runChainStep<R>(
   deps: ChainStepDeps,
   chain: Chain,
+  database: string,
   decide: (state: ChainState) => StepDecision<R> | Promise<StepDecision<R>>,
 ): Promise<{ result: R; advanced?: AdvanceResult }> {
-  return withChainLock(deps.store, chain.id, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs, now: deps.now, ...(deps.sleep ? { sleep: deps.sleep } : {}) }, async (lock) => {
-    const before = await deps.store.load(chain.id);
+  const chainId = chainIdOf(chain, database);
+  return withChainLock(deps.store, chainId, { ttlMs: deps.lockTtlMs, waitMs: deps.lockWaitMs, now: deps.now, ...(deps.sleep ? { sleep: deps.sleep } : {}) }, async (lock) => {
+    const before = await deps.store.load(chainId);
     const decision = await decide(before);
     const { advance, result } = decision;
     const state = pruneFinished(decision.state, deps.now());

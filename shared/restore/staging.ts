@@ -1,3 +1,4 @@
+import { chainIdOf, databaseOfFile } from '../chains/chain-id';
 import type { Chain } from '../chains/config';
 import type { BackupFileRecord } from '../chains/state';
 import { withFile } from '../chains/transitions';
@@ -20,7 +21,7 @@ export interface StagingDeps extends ChainStepDeps {
 
 /** Saves a change to one file's staging record under the chain's lock, if the file is still that version. */
 async function recordStaging(deps: StagingDeps, chain: Chain, file: BackupFileRecord, staging: BackupFileRecord['staging'], advance: boolean) {
-  return runChainStep(deps, chain, (state) => {
+  return runChainStep(deps, chain, databaseOfFile(file), (state) => {
     const current = state.files[file.key];
     if (!current || current.eTag !== file.eTag) return { state, advance, result: undefined };
     const { staging: _old, ...rest } = current;
@@ -104,7 +105,7 @@ export async function makeStagingCopies(deps: StagingDeps, chain: Chain, advance
       copied = await copyForDrs(deps, chain, file);
     } catch (error) {
       // Let the next invocation try at once rather than wait out this one's lease.
-      const latest = (await deps.store.load(chain.id)).files[file.key]?.staging;
+      const latest = (await deps.store.load(chainIdOf(chain, databaseOfFile(file)))).files[file.key]?.staging;
       if (latest?.copyingUntil !== undefined) await recordStaging(deps, chain, file, { key: latest.key, ...(latest.uploadId ? { uploadId: latest.uploadId } : {}) }, false);
       throw error;
     }

@@ -1,3 +1,4 @@
+import { chainIdOf } from '../chains/chain-id';
 import type { Chain } from '../chains/config';
 import type { BackupFileRecord, ChainState } from '../chains/state';
 import { fileStatusOfJob, markFailed, markSucceeded, withFile } from '../chains/transitions';
@@ -15,12 +16,12 @@ export interface TrackResult {
 }
 
 /**
- * One step of a chain's life after the upload: reads each running job from DRS (one per database at
- * most), records SUCCESS or failure, then sends each database's next file — under the chain's lock,
- * with the same exactly-once rules as the upload handler.
+ * One step of a database's chain after the upload: reads its running job from DRS (one at most),
+ * records SUCCESS or failure, then sends the next file — under the chain's lock, with the same
+ * exactly-once rules as the upload handler.
  */
-export async function trackChain(deps: StagingDeps, chain: Chain): Promise<TrackResult> {
-  const { result, advanced } = await runChainStep(deps, chain, async (state) => {
+export async function trackChain(deps: StagingDeps, chain: Chain, database: string): Promise<TrackResult> {
+  const { result, advanced } = await runChainStep(deps, chain, database, async (state) => {
     const checked: TrackResult['checked'] = [];
     for (const running of Object.values(state.files).filter((f) => f.status === 'running' && f.jobId)) {
       const job = await deps.drs.getBackupMigrationJob(running.jobId!);
@@ -44,5 +45,5 @@ export async function trackChain(deps: StagingDeps, chain: Chain): Promise<Track
     return { state, advance: true, result: checked };
   });
   const done = await makeStagingCopies(deps, chain, advanced!);
-  return { chain: chain.id, state: done.state, checked: result, submitted: done.submitted.map((s) => s.file) };
+  return { chain: chainIdOf(chain, database), state: done.state, checked: result, submitted: done.submitted.map((s) => s.file) };
 }

@@ -1,4 +1,5 @@
 import { admitBackup, applyCutoverMarker, isRedelivery, type HeaderRead, type UploadDecision, type UploadStatus } from '../chains/admit';
+import { SOURCE_RECORDS } from '../chains/chain-id';
 import { chainFor, type Chain } from '../chains/config';
 import { runChainStep, type StepDecision } from './chain-step';
 import { makeStagingCopies, type StagingDeps } from './staging';
@@ -41,25 +42,20 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
   const base = { bucket, key, chain: chain.id };
   const upload = { key, eTag, ...(uploadId ? { uploadId } : {}), ...(createdAt !== undefined ? { createdAt } : {}), now: deps.now() };
 
-  if (key === chain.cutoverMarker) {
-    const { result } = await runChainStep(deps, chain, (state) => {
-      const decision = applyCutoverMarker(state, chain, key, upload.now, createdAt ?? upload.now);
-      return { state: decision.state, advance: false, result: decision };
-    });
-    return { ...base, status: result.status, reason: result.reason };
-  }
+  if (key === chain.cutoverMarker) return { ...base, ...(await requestCutoverByMarker(deps, chain, key, upload.now, createdAt ?? upload.now)) };
   if (chain.pattern && !chain.pattern.test(key.slice(chain.prefix.length))) {
     return { ...base, status: 'ignored', reason: `not considered: the name does not match the chain's fileNamePattern ${chain.fileNamePattern}` };
   }
-  // Read under the chain's lock, so a version is read once even when its event arrives twice at once;
-  // a version already recorded is never read again (redeliveries, retries).
-  const { result: decision, advanced: first } = await runChainStep(deps, chain, async (state): Promise<StepDecision<UploadDecision>> => {
+  // The header says which database's chain the file belongs to, so it is read before that chain's
+  // lock is taken: one ranged read per delivery of a version.
+  const read = await deps.readHeader({ bucket, key, eTag });
+  if ('changed' in read) return { ...base, status: 'ignored', reason: 'a newer version replaced this object before it was read; its own event will follow' };
+  const database = 'header' in read ? read.header.databaseName : SOURCE_RECORDS;
+  const { result: decision, advanced: first } = await runChainStep(deps, chain, database, (state): StepDecision<UploadDecision> => {
     if (isRedelivery(state.files[key], upload)) {
       // A duplicate still tries the chain's next step: a redelivery is how a file whose create failed gets retried.
       return { state, advance: true, result: { state, status: 'duplicate', reason: `already seen this version (${state.files[key]!.status})` } };
     }
-    const read = await deps.readHeader({ bucket, key, eTag });
-    if ('changed' in read) return { state, advance: false, result: { state, status: 'ignored', reason: 'a newer version replaced this object before it was read; its own event will follow' } };
     const decided = admitBackup(state, chain, upload, read);
     return { state: decided.state, advance: decided.status !== 'ignored', result: decided };
   });
@@ -74,10 +70,29 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
   const held = advanced?.held.find((h) => h.file.key === key);
   if (held) return { ...named, status: 'queued', reason: `${decision.reason}; ${held.reason}` };
   if (file?.staging && !file.staging.eTag) return { ...named, status: 'queued', reason: `${decision.reason}; its name is not one DRS takes: a DRS-safe copy ${file.staging.key} is being made` };
-  const database = file?.header?.databaseName;
   const view = advanced?.views.find((v) => v.database === database);
   const now = view?.next.kind === 'wait' ? view.next.detail : file?.status === 'not-needed' ? `not needed (${file.because})` : 'waiting for its turn';
   return { ...named, status: 'queued', reason: `${decision.reason}; ${now}` };
+}
+
+/**
+ * The cutover marker: every database of the source that has a chain takes the next log uploaded
+ * after it as its final backup (admit.ts applyCutoverMarker), each under its own lock.
+ */
+async function requestCutoverByMarker(deps: UploadDeps, chain: Chain, key: string, now: number, at: number): Promise<{ status: UploadStatus; reason: string }> {
+  const databases = (await deps.store.listDatabases(chain.id)).filter((database) => database !== SOURCE_RECORDS);
+  if (databases.length === 0) return { status: 'ignored', reason: 'cutover marker uploaded before any backup of this source: there is no database to cut over yet' };
+  const decisions: UploadDecision[] = [];
+  for (const database of databases) {
+    const { result } = await runChainStep(deps, chain, database, (state) => {
+      const decision = applyCutoverMarker(state, chain, key, now, at);
+      return { state: decision.state, advance: false, result: decision };
+    });
+    decisions.push(result);
+  }
+  if (decisions.every((d) => d.status === 'duplicate')) return { status: 'duplicate', reason: 'cutover already requested' };
+  const first = decisions.find((d) => d.status !== 'duplicate')!;
+  return { status: first.status, reason: databases.length === 1 ? first.reason : `${databases.length} databases: ${decisions.map((d, i) => `${databases[i]}: ${d.reason}`).join('; ')}` };
 }
 
 /** Processes every record of an OBS event. A bad record is reported and skipped; it never stops the others. */

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_RETENTION_MS, LockLostError, parsePages, parseStoredChain, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
 import type { PageRecord } from '../alerts/ledger';
+import { parseChainId } from '../chains/chain-id';
 import type { ChainState } from '../chains/state';
 
 interface FileDocument {
@@ -58,6 +59,13 @@ export class FileStateStore implements StateStore {
   async load(chainId: string): Promise<ChainState> {
     const chain = this.read().chains[chainId];
     return parseStoredChain(chain?.meta, Object.values(chain?.files ?? {}));
+  }
+
+  async listDatabases(sourceId: string): Promise<string[]> {
+    return Object.keys(this.read().chains).flatMap((chainId) => {
+      const { sourceId: source, database } = parseChainId(chainId);
+      return source === sourceId && chainId.includes('/') ? [database] : [];
+    });
   }
 
   private assertHeld(lock: ChainLock): void {

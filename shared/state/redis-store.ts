@@ -3,6 +3,7 @@ import { Cluster, Redis } from 'ioredis';
 import { DEFAULT_RETENTION_MS, PAGES_LOCK, LockLostError, parsePages, parseStoredChain, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
 import type { PageRecord } from '../alerts/ledger';
 import { describeStoreError, StateStoreError, storeName, type StoreOperation } from './store-error';
+import { parseChainId } from '../chains/chain-id';
 import type { ChainState } from '../chains/state';
 
 /**
@@ -11,6 +12,7 @@ import type { ChainState } from '../chains/state';
  *   <prefix>{<chain>}:lock   the chain lock (SET NX PX, value = token)
  *   <prefix>{<chain>}:meta   ChainMeta JSON
  *   <prefix>{<chain>}:files  hash: object key → BackupFileRecord JSON
+ *   <prefix>{<source>}:databases  set: the databases of a source that have a chain (chain-id.ts)
  *   <prefix>{_pages}:lock / :ledger   the pager's lock and its hash: problem id → PageRecord JSON
  */
 
@@ -95,7 +97,7 @@ export class RedisStateStore implements StateStore {
     }
   }
 
-  private key(chainId: string, part: 'lock' | 'meta' | 'files' | 'ledger'): string {
+  private key(chainId: string, part: 'lock' | 'meta' | 'files' | 'ledger' | 'databases'): string {
     return `${this.prefix}{${chainId}}:${part}`;
   }
 
@@ -120,6 +122,14 @@ export class RedisStateStore implements StateStore {
       this.redis.rpSave(this.key(lock.chainId, 'lock'), this.key(lock.chainId, 'meta'), this.key(lock.chainId, 'files'), lock.token, JSON.stringify(change.meta), this.retentionMs, change.files.length, ...args),
     );
     if (saved !== 1) throw new LockLostError(lock.chainId);
+    // Another slot on a cluster, so not in the script: registering a database twice is harmless.
+    const { sourceId, database } = parseChainId(lock.chainId);
+    const index = this.key(sourceId, 'databases');
+    await this.call('save', () => this.redis.multi().sadd(index, database).pexpire(index, this.retentionMs).exec());
+  }
+
+  async listDatabases(sourceId: string): Promise<string[]> {
+    return this.call('load', () => this.redis.smembers(this.key(sourceId, 'databases')));
   }
 
   async loadPages(): Promise<PageRecord[]> {

@@ -27,6 +27,8 @@ export interface StateStore {
   tryLock(chainId: string, ttlMs: number): Promise<ChainLock | undefined>;
   unlock(lock: ChainLock): Promise<void>;
   load(chainId: string): Promise<ChainState>;
+  /** The databases of a source that have a chain (chain-id.ts): every chain saved under `<sourceId>/`. */
+  listDatabases(sourceId: string): Promise<string[]>;
   /** Atomic, and only while `lock` is still held (else LockLostError). Renews the chain's retention. */
   save(lock: ChainLock, change: ChainChange): Promise<void>;
   /** The page ledger: what was paged for each open problem. */

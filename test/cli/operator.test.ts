@@ -52,7 +52,7 @@ describe('restore-pilot operator CLI', () => {
     expect(p.created().map((c) => c.file)).toEqual([FULL, FULL, LOG(1)]);
     expect((await restorePilot(['retry', LOG(1)])).out).toContain(`not done: ${LOG(1)} is running; only a failed file, or one held by its preflight, can be retried`);
     await settle();
-    expect((await p.store.load('erp-prod')).files[LOG(1)]).toMatchObject({ status: 'succeeded' });
+    expect((await p.state('erp-prod')).files[LOG(1)]).toMatchObject({ status: 'succeeded' });
   });
 
   it('after the state is lost, reconcile finds the retried job and a second retry creates nothing', async () => {
@@ -69,7 +69,7 @@ describe('restore-pilot operator CLI', () => {
     await redis.quit();
     await p.poll(); // reconcile rebuilds the chain from OBS and DRS
     await settle();
-    expect((await p.store.load('erp-prod')).files[FULL]).toMatchObject({ status: 'succeeded', attempt: 2 });
+    expect((await p.state('erp-prod')).files[FULL]).toMatchObject({ status: 'succeeded', attempt: 2 });
     expect((await restorePilot(['retry', FULL])).out).toContain('is succeeded; only a failed file, or one held by its preflight, can be retried');
     expect(p.created()).toHaveLength(2);
   });

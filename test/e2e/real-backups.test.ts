@@ -50,7 +50,7 @@ describe('real SQL Server backups, end to end', () => {
     expect(logs.at(-1)).toBe('test_LOG_20160629_142900.trn'); // the newest log with records in it
     expect(failedJobs()).toEqual([]);
     expect(p.pages()).toEqual([]);
-    const state = await p.store.load('lab');
+    const state = await p.state('lab');
     expect(Object.values(state.files).filter((f) => f.status === 'not-needed').map((f) => f.because).sort()).toContain('differential');
   }, 60_000);
 
@@ -114,7 +114,7 @@ describe('real SQL Server backups, end to end', () => {
       ['refused', 'not-a-backup'],
       ['refused', 'truncated'],
     ]);
-    const state = await p.store.load('lab');
+    const state = await p.state('lab');
     expect(['lab/other/db2_FULL.bak', 'lab/zip/backup.bak', 'lab/cut/full.bak'].map((key) => state.files[key]!.refusal!.code)).toEqual(['other-database', 'not-a-backup', 'truncated']);
     await p.poll();
     expect(p.created()).toHaveLength(1);

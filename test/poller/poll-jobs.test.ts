@@ -24,7 +24,7 @@ describe('poll-jobs: whole migrations with both functions', () => {
     p = await startPipeline();
     for (const key of [LOG(2), FULL, LOG(1), LOG(4, true), LOG(3)]) await p.handler(p.upload(key));
     const first = await p.poll();
-    expect(first).toMatchObject({ chains: 2, jobsChecked: 1, chainsAdvanced: 0, errors: [] });
+    expect(first).toMatchObject({ chains: 1, jobsChecked: 1, chainsAdvanced: 0, errors: [] });
     for (let i = 0; i < 5; i++) await settleAndPoll();
     expect(p.created().map((c) => [c.file, c.mode, c.last])).toEqual([
       [FULL, 'full', false],
@@ -106,12 +106,14 @@ describe('poll-jobs: whole migrations with both functions', () => {
     await p.handler(p.upload(FULL));
     const [jobId] = [...p.cloud.drs.jobs.keys()];
     const redis = new Redis(testRedisUrl());
-    await redis.del(`${p.keyPrefix}{erp-prod}:files`, `${p.keyPrefix}{erp-prod}:meta`);
+    await redis.del(await redis.keys(`${p.keyPrefix}*`));
     await redis.quit();
-    expect((await p.store.load('erp-prod')).files).toEqual({});
+    expect((await p.state('erp-prod')).files).toEqual({});
 
-    expect(await p.poll()).toMatchObject({ lostUploadsFound: 1, jobsChecked: 1 });
-    expect((await p.store.load('erp-prod')).files[FULL]).toMatchObject({ status: 'running', jobId });
+    // Tracking comes first in a tick (it never waits on a walk), so the adopted job is checked from the next tick on.
+    expect(await p.poll()).toMatchObject({ lostUploadsFound: 1, jobsChecked: 0 });
+    expect((await p.state('erp-prod')).files[FULL]).toMatchObject({ status: 'running', jobId });
+    expect(await p.poll()).toMatchObject({ lostUploadsFound: 0, jobsChecked: 1 });
     expect(p.cloud.drs.jobs.size).toBe(1);
     await settleAndPoll();
     expect(p.created()).toHaveLength(1);
@@ -250,7 +252,7 @@ describe('poll-jobs: when the poller cannot check', () => {
     const line = p.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.event === 'poll.error');
     expect(line).toMatchObject({
       scope: 'erp-prod',
-      during: 'tracking the restore job',
+      during: 'tracking the restore job of ERP',
       error: { name: 'HuaweiApiError', operation: 'drs.getBackupMigrationJob', status: 403, errorCode: 'DRS.10000001', requestId: expect.stringMatching(/./) },
     });
   });
@@ -335,7 +337,7 @@ describe('poll-jobs: a bounded tick', () => {
   it('leaves chains for the next tick when the invocation is nearly out of time', async () => {
     p = await startPipeline();
     await p.handler(p.upload(FULL));
-    expect(await p.poll({ getRemainingTimeInMilliSeconds: () => 1_000 })).toMatchObject({ leftOver: 2, jobsChecked: 0 });
+    expect(await p.poll({ getRemainingTimeInMilliSeconds: () => 1_000 })).toMatchObject({ leftOver: 1, jobsChecked: 0 });
     expect(await p.poll()).toMatchObject({ leftOver: 0, jobsChecked: 1 });
   });
 

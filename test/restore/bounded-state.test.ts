@@ -41,7 +41,7 @@ describe('bounded chain state', () => {
     await p.poll();
     expect(p.created()).toHaveLength(61);
     expect(reads() - before).toBeGreaterThan(0); // recognised by its LSNs, not by a record
-    const status = await p.store.load('erp-prod');
+    const status = await p.state('erp-prod');
     expect(status.files['erp/ERP/log-003.trn']).toMatchObject({ status: 'not-needed', because: 'covered' });
     expect(p.pages()).toEqual([]);
   });

@@ -53,14 +53,14 @@ describe('cutover', () => {
     for (const event of put([['erp/ERP/log1.trn', db.log()]])) await p.handler(event); // running now
     for (const event of put([['erp/CUTOVER', new Uint8Array()], ['erp/ERP/log2.trn', db.log()]])) await p.handler(event);
     expect(p.created().map((c) => c.file)).toEqual(['erp/ERP/full.bak', 'erp/ERP/log1.trn']);
-    expect(cutoverPreview(await p.store.load('erp-prod'), chain, Date.now())).toEqual([expect.stringMatching(/^ERP: final: erp\/ERP\/log2\.trn \(LSN \d+–\d+\); blocked: waiting for erp\/ERP\/log1\.trn to finish restoring$/)]);
+    expect(cutoverPreview(await p.state('erp-prod'), chain, Date.now())).toEqual([expect.stringMatching(/^ERP: final: erp\/ERP\/log2\.trn \(LSN \d+–\d+\); blocked: waiting for erp\/ERP\/log1\.trn to finish restoring$/)]);
     await settle();
     expect(p.created().map((c) => [c.file, c.last])).toEqual([
       ['erp/ERP/full.bak', false],
       ['erp/ERP/log1.trn', false],
       ['erp/ERP/log2.trn', true],
     ]);
-    expect(cutoverPreview(await p.store.load('erp-prod'), chain, Date.now())).toEqual([expect.stringContaining('already complete')]);
+    expect(cutoverPreview(await p.state('erp-prod'), chain, Date.now())).toEqual([expect.stringContaining('already complete')]);
   });
 
   it('a final backup with a newer log known is held and paged; nothing is sent as last until that is settled', async () => {
@@ -72,6 +72,6 @@ describe('cutover', () => {
     expect(p.created().map((c) => c.file)).toEqual(['erp/ERP/full.bak']);
     expect(p.pages().map((m) => m.subject)).toEqual(['[restore-pilot] Cutover held: erp-prod ERP']);
     expect(p.pages()[0]!.message).toContain('erp/ERP/ERP_LOG_1_FINAL.trn would be restored as the last backup, but erp/ERP/log2.trn');
-    expect(cutoverPreview(await p.store.load('erp-prod'), chain, Date.now())[0]).toContain('blocked: cutover held');
+    expect(cutoverPreview(await p.state('erp-prod'), chain, Date.now())[0]).toContain('blocked: cutover held');
   });
 });

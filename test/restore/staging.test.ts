@@ -43,7 +43,7 @@ describe('staging copies', () => {
     p.cloud.faults.add({ operation: 'obs.deleteObject', kind: 'status', status: 403, errorCode: 'AccessDenied', errorMsg: 'Access Denied' });
     p.cloud.drs.settle();
     await p.poll();
-    const state = await p.store.load('erp-prod');
+    const state = await p.state('erp-prod');
     expect(state.files['erp/ERP FULL.bak']).toMatchObject({ status: 'succeeded', staging: { eTag: expect.any(String) } });
     expect(state.files['erp/ERP FULL.bak']!.staging!.deleted).toBeUndefined();
     expect(p.created().map((c) => c.file)).toEqual(['erp/ERP FULL.bak', 'erp/ERP LOG 1.trn']);
@@ -92,7 +92,7 @@ describe('staging copies', () => {
     expect(firstRun).toBeGreaterThanOrEqual(5);
     expect(firstRun).toBeLessThan(12);
     expect(p.created()).toEqual([]);
-    expect((await p.store.load('erp-prod')).files[key]!.staging).toMatchObject({ uploadId: expect.any(String) });
+    expect((await p.state('erp-prod')).files[key]!.staging).toMatchObject({ uploadId: expect.any(String) });
 
     await p.poll(); // the next invocation: asks OBS which parts are done, sends the rest, completes
     const parts = requests('obs.uploadPartCopy').map((r) => r.copySourceRange);

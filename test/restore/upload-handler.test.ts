@@ -67,7 +67,7 @@ describe('on-backup-upload: exactly one DRS job per uploaded file version', () =
     // The chain is closed: a later upload is reported, not restored.
     const late = (await p.handler(p.upload('erp/ERP_LOG_20261120050000.trn'))).records[0];
     expect(late).toMatchObject({ status: 'ignored', reason: expect.stringContaining('closed') });
-    expect((await p.store.load('erp-prod')).meta.notices.map((n) => n.kind)).toContain('upload-to-closed-chain');
+    expect((await p.state('erp-prod')).meta.notices.map((n) => n.kind)).toContain('upload-to-closed-chain');
     expect(p.created()).toHaveLength(5);
   });
 
@@ -98,6 +98,7 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
       tryLock: (id, ttl) => store.tryLock(id, ttl),
       unlock: (lock) => store.unlock(lock),
       load: (id) => store.load(id),
+      listDatabases: (id) => store.listDatabases(id),
       close: () => store.close(),
       loadPages: () => store.loadPages(),
       savePages: (lock, change) => store.savePages(lock, change),
@@ -166,15 +167,27 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
 describe('on-backup-upload: a busy chain', () => {
   it('makes the handler throw, so FunctionGraph redelivers the event; the redelivery goes through', async () => {
     p = await startPipeline();
-    const other = (await p.store.tryLock('erp-prod', 30_000))!; // another invocation works on the chain
+    const other = (await p.store.tryLock('erp-prod/ERP', 30_000))!; // another invocation works on the chain
     const event = p.upload(FULL);
-    // 300 ms left: the handler waits a third of it for the lock.
-    await expect(p.handler(event, { getRemainingTimeInMilliSeconds: () => 300 })).rejects.toThrow(/could not be processed now.*chain erp-prod stayed locked/);
+    // 1.2 s left: the header read may take 0.2 s (calls stop 1 s before the end), the lock wait a third.
+    await expect(p.handler(event, { getRemainingTimeInMilliSeconds: () => 1_200 })).rejects.toThrow(/could not be processed now.*chain erp-prod\/ERP stayed locked/);
     expect(p.logs.text()).toContain('"status":"failed"');
     expect(p.created()).toHaveLength(0);
     await p.store.unlock(other);
     expect((await p.handler(event)).records[0]).toMatchObject({ status: 'submitted' });
     expect(p.created()).toHaveLength(1);
+  });
+});
+
+describe('on-backup-upload: each database is its own chain', () => {
+  it('a database busy in another invocation does not hold up another database of the same source', async () => {
+    p = await startPipeline();
+    const other = (await p.store.tryLock('erp-prod/ERP', 30_000))!;
+    const crm = await p.handler(p.upload('erp/CRM_FULL_20261120000000.bak'));
+    expect(crm.records[0]).toMatchObject({ status: 'submitted', chain: 'erp-prod' });
+    await expect(p.handler(p.upload(FULL), { getRemainingTimeInMilliSeconds: () => 1_200 })).rejects.toThrow(/chain erp-prod\/ERP stayed locked/);
+    await p.store.unlock(other);
+    expect((await p.store.listDatabases('erp-prod')).sort()).toEqual(['CRM']);
   });
 });
 
@@ -187,7 +200,7 @@ describe('on-backup-upload: failures halt the chain; a re-upload retries', () =>
     expect(await finishAndAdvance()).toMatchObject({ checked: [expect.objectContaining({ drsStatus: 'PRECHECK FAILED' })] });
     // A late redelivery of the original event is not a re-upload: nothing is retried.
     expect((await p.handler(original)).records[0]).toMatchObject({ status: 'duplicate' });
-    const halted = await p.store.load('erp-prod');
+    const halted = await p.state('erp-prod');
     expect(halted.files[FULL]).toMatchObject({ status: 'failed', drsStatus: 'PRECHECK FAILED', error: 'The backup file is damaged.' });
     expect((await p.handler(p.upload(LOG1))).records[0]).toMatchObject({ status: 'queued', reason: expect.stringContaining('halted') });
 
@@ -262,10 +275,10 @@ describe('on-backup-upload: cutover and chain modes', () => {
     await finishAndAdvance();
     await finishAndAdvance();
     expect((await p.handler(p.upload('erp/CUTOVER'))).records[0]).toMatchObject({ status: 'cutover', reason: expect.stringContaining('tail-log') });
-    expect((await p.store.load('erp-prod')).meta.notices.map((n) => n.kind)).toEqual(['cutover-awaiting-tail-log']);
+    expect((await p.state('erp-prod')).meta.notices.map((n) => n.kind)).toEqual(['cutover-awaiting-tail-log']);
     expect((await p.handler(p.upload(LOG2))).records[0]).toMatchObject({ status: 'submitted' });
     expect(p.created().at(-1)).toMatchObject({ file: LOG2, last: true });
-    expect((await p.store.load('erp-prod')).meta.notices).toEqual([]);
+    expect((await p.state('erp-prod')).meta.notices).toEqual([]);
   });
 
   it('a full-only chain restores its full as the last backup and reports anything else', async () => {
@@ -278,7 +291,7 @@ describe('on-backup-upload: cutover and chain modes', () => {
   it('a file under a chain that is not a SQL Server backup is refused with its reason, never restored', async () => {
     p = await startPipeline();
     expect((await p.handler(p.upload('erp/notes.txt'))).records[0]).toMatchObject({ status: 'refused', reason: expect.stringContaining('not-a-backup') });
-    expect((await p.store.load('erp-prod')).files['erp/notes.txt']).toMatchObject({ status: 'refused', refusal: { code: 'not-a-backup' } });
+    expect((await p.state('erp-prod')).files['erp/notes.txt']).toMatchObject({ status: 'refused', refusal: { code: 'not-a-backup' } });
     expect(p.created()).toHaveLength(0);
   });
 });

@@ -57,6 +57,16 @@ for (const [kind, make] of Object.entries(factories)) {
       expect(state.meta.cutoverRequestedAt).toBeUndefined();
     });
 
+    it('lists the databases of a source that have a chain', async () => {
+      const store = open();
+      for (const id of ['erp-prod/ERP', 'erp-prod/CRM db', 'erp-prod/', 'erp-production/X']) {
+        const lock = (await store.tryLock(id, 5_000))!;
+        await store.save(lock, { meta: { notices: [], updatedAt: 5 }, files: [] });
+      }
+      expect((await store.listDatabases('erp-prod')).sort()).toEqual(['', 'CRM db', 'ERP']);
+      expect(await store.listDatabases('nobody')).toEqual([]);
+    });
+
     it('a save deletes the records it names as removed, and only those', async () => {
       const store = open();
       const lock = (await store.tryLock('erp', 5_000))!;
@@ -142,12 +152,14 @@ describe('openStateStore', () => {
     const prefix = testPrefix('tag');
     const store = new RedisStateStore(REDIS_URL, { keyPrefix: prefix });
     opened.push(store);
-    const lock = (await store.tryLock('erp-prod', 5_000))!;
+    const lock = (await store.tryLock('erp-prod/ERP', 5_000))!;
     await store.save(lock, { meta: { notices: [], updatedAt: 1 }, files: [record('k')] });
     const raw = new Redis(REDIS_URL);
     const keys = (await raw.keys(`${prefix}*`)).sort();
-    expect(keys).toEqual([`${prefix}{erp-prod}:files`, `${prefix}{erp-prod}:lock`, `${prefix}{erp-prod}:meta`]);
-    expect(await raw.pttl(`${prefix}{erp-prod}:files`)).toBeGreaterThan(0);
+    // The source's list of databases is written on its own, outside the script.
+    expect(keys).toEqual([`${prefix}{erp-prod/ERP}:files`, `${prefix}{erp-prod/ERP}:lock`, `${prefix}{erp-prod/ERP}:meta`, `${prefix}{erp-prod}:databases`]);
+    expect(await raw.pttl(`${prefix}{erp-prod/ERP}:files`)).toBeGreaterThan(0);
+    expect(await raw.pttl(`${prefix}{erp-prod}:databases`)).toBeGreaterThan(0);
     await raw.quit();
   });
 });

@@ -7,6 +7,8 @@ import { createHuaweiClient } from '../../shared/huawei/client';
 import { trackChain } from '../../shared/restore/track';
 import { openStateStore } from '../../shared/state/open';
 import type { StateStore } from '../../shared/state/store';
+import { loadSource, mergeChains } from '../../shared/state/source';
+import type { ChainState } from '../../shared/chains/state';
 import { backupForName } from '../../scripts/synthetic/backups';
 import { captureLogs } from './cloud';
 import { startLocalCloud, type LocalCloud } from '../../scripts/local-cloud/server';
@@ -72,8 +74,10 @@ export interface Pipeline {
   topicUrn: string;
   /** This pipeline's Redis key prefix, so a test can damage its own state and nobody else's. */
   keyPrefix: string;
-  /** One poll step for a chain: what the poller does on each tick. */
-  track(chainId: string): ReturnType<typeof trackChain>;
+  /** One poll step for every database of a chain (source): what the poller does on each tick. */
+  track(chainId: string): Promise<Pick<Awaited<ReturnType<typeof trackChain>>, 'state' | 'checked' | 'submitted'>>;
+  /** Every database's chain of a source as one state (shared/state/source.ts mergeChains). */
+  state(chainId: string): Promise<ChainState>;
   /** The DRS jobs created, in creation order; `file` is the uploaded object each restores (as the job's description names it). */
   created(): { file: string; mode: string; last: boolean; name: string }[];
   /** The objects DRS was given, in creation order: a DRS-safe copy where the file's own name breaks DRS's rules. */
@@ -132,11 +136,18 @@ export async function startPipeline(
       const object = cloud.obs.put(bucket, key, { content: content ?? contentFor(key), ...(size ? { size } : {}), ...(storageClass ? { storageClass } : {}) });
       return obsEvent([{ bucket, key, eTag: object.eTag, sequencer: object.sequencer, createdAt: object.lastModified }]);
     },
-    track: (chainId) =>
-      trackChain(
-        { store, drs: client.drs, obs: client.obs, rds: client.rds, logger: logs.logger, now, sleep, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 5_000 },
-        chains.find((c) => c.id === chainId)!,
-      ),
+    track: async (chainId) => {
+      const chain = chains.find((c) => c.id === chainId)!;
+      const deps = { store, drs: client.drs, obs: client.obs, rds: client.rds, logger: logs.logger, now, sleep, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 5_000 };
+      const tracked = [];
+      for (const database of (await store.listDatabases(chainId)).sort()) tracked.push(await trackChain(deps, chain, database));
+      return {
+        state: mergeChains(tracked.map((t, i) => ({ database: String(i), state: t.state }))),
+        checked: tracked.flatMap((t) => t.checked),
+        submitted: tracked.flatMap((t) => t.submitted),
+      };
+    },
+    state: async (chainId) => mergeChains(await loadSource(store, chains.find((c) => c.id === chainId)!)),
     created: () =>
       cloud.requests
         .filter((r) => r.operation === 'drs.createBackupMigrationJob' && r.status === 200)
