@@ -4,10 +4,13 @@ import { dirname } from 'node:path';
 import { DEFAULT_RETENTION_MS, LockLostError, parsePages, parseStoredChain, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
 import type { PageRecord } from '../alerts/ledger';
 import type { ChainState } from '../chains/state';
+import type { SlotBook } from '../restore/slot-book';
+import { InProcessSlots, type InstanceSlots } from './instance-slots';
 
 interface FileDocument {
   chains: Record<string, { meta: unknown; files: Record<string, unknown> }>;
   pages?: Record<string, unknown>;
+  slots?: Record<string, SlotBook>;
 }
 
 /**
@@ -18,6 +21,14 @@ interface FileDocument {
 export class FileStateStore implements StateStore {
   private readonly locks = new Map<string, { token: string; expiresAt: number }>();
   private readonly retentionMs: number;
+  readonly slots: InstanceSlots = new InProcessSlots(
+    (instance) => this.read().slots?.[instance],
+    (instance, book) => {
+      const doc = this.read();
+      (doc.slots ??= {})[instance] = book;
+      this.write(doc);
+    },
+  );
 
   constructor(
     private readonly path: string,
