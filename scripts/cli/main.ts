@@ -7,6 +7,7 @@ import { ConfigError } from '../../shared/huawei/errors';
 import { createLogger } from '../../shared/log/logger';
 import { redactText } from '../../shared/log/redact';
 import { operateOnChain } from '../../shared/restore/operate';
+import { maxJobsPerInstance } from '../../shared/restore/pacing';
 import { keySpace } from '../../shared/runtime';
 import type { Settings } from '../../shared/settings';
 import { openStateStore } from '../../shared/state/open';
@@ -57,7 +58,7 @@ async function status(cli: Cli, json: boolean): Promise<number> {
 async function operate(cli: Cli, chain: Chain, decide: (state: ChainState) => OperatorDecision): Promise<number> {
   const api = client(cli);
   const outcome = await operateOnChain(
-    { store: cli.store, drs: api.drs, obs: api.obs, rds: api.rds, logger: createLogger({ level: 'error' }), now: Date.now, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 10_000 },
+    { store: cli.store, drs: api.drs, obs: api.obs, rds: api.rds, logger: createLogger({ level: 'error' }), now: Date.now, inProgressMs: 60_000, maxJobsPerInstance: maxJobsPerInstance(cli.env), lockTtlMs: 30_000, lockWaitMs: 10_000 },
     chain,
     decide,
   );
@@ -68,6 +69,7 @@ async function operate(cli: Cli, chain: Chain, decide: (state: ChainState) => Op
   cli.out(outcome.done);
   const { advanced } = outcome;
   for (const sent of advanced.submitted) cli.out(`sent ${sent.file.key} to DRS: job ${sent.jobId}`);
+  for (const { file, reason } of advanced.queued) cli.out(`${file.key}: ${reason}`);
   for (const view of advanced.views) if (view.next.kind === 'wait') cli.out(`${chain.id} ${view.database}: ${view.next.detail}`);
   return 0;
 }

@@ -90,6 +90,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     now: deps.now,
     remainingMs: deps.remainingMs,
     inProgressMs: deps.inProgressMs,
+    maxJobsPerInstance: config.MAX_JOBS_PER_INSTANCE,
     lockTtlMs: deps.lockTtlMs,
     lockWaitMs: BUSY_WAIT_MS,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),

@@ -4,6 +4,7 @@ import { createPollHandler } from '../../functions/poll-jobs/index';
 import { parseChains } from '../../shared/chains/config';
 import { stagingKeyFor } from '../../shared/chains/drs-name';
 import { createHuaweiClient } from '../../shared/huawei/client';
+import { DEFAULT_MAX_JOBS_PER_INSTANCE } from '../../shared/restore/pacing';
 import { trackChain } from '../../shared/restore/track';
 import { openStateStore } from '../../shared/state/open';
 import type { StateStore } from '../../shared/state/store';
@@ -84,7 +85,7 @@ export interface Pipeline {
 }
 
 export async function startPipeline(
-  options: { store?: (store: StateStore) => StateStore; inProgressMs?: number; chains?: unknown[]; pollEnv?: Record<string, string> } = {},
+  options: { store?: (store: StateStore) => StateStore; inProgressMs?: number; chains?: unknown[]; pollEnv?: Record<string, string>; maxJobsPerInstance?: number } = {},
 ): Promise<Pipeline> {
   const cloud = await startLocalCloud({ drs: { jobDurationMs: 60_000, precheckMs: 0 } });
   cloud.obs.createBucket('mig-backups');
@@ -97,7 +98,8 @@ export async function startPipeline(
   for (const chain of (options.chains ?? TEST_CHAINS) as { targetInstanceId: string }[]) {
     if (!cloud.rds.instances.has(chain.targetInstanceId)) cloud.rds.setInstance(chain.targetInstanceId);
   }
-  const env = { ...cloud.env(), STATE_URL: stateUrl, RESTORE_CHAINS: chainsJson };
+  const maxJobsPerInstance = options.maxJobsPerInstance ?? DEFAULT_MAX_JOBS_PER_INSTANCE;
+  const env = { ...cloud.env(), STATE_URL: stateUrl, RESTORE_CHAINS: chainsJson, MAX_JOBS_PER_INSTANCE: String(maxJobsPerInstance) };
   // Time passes when a test says so (advanceClock), not by waiting for it.
   let offsetMs = 0;
   const now = () => Date.now() + offsetMs;
@@ -134,7 +136,7 @@ export async function startPipeline(
     },
     track: (chainId) =>
       trackChain(
-        { store, drs: client.drs, obs: client.obs, rds: client.rds, logger: logs.logger, now, sleep, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 5_000 },
+        { store, drs: client.drs, obs: client.obs, rds: client.rds, logger: logs.logger, now, sleep, inProgressMs: 60_000, maxJobsPerInstance, lockTtlMs: 30_000, lockWaitMs: 5_000 },
         chains.find((c) => c.id === chainId)!,
       ),
     created: () =>
