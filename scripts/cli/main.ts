@@ -50,8 +50,8 @@ async function status(cli: Cli, json: boolean): Promise<number> {
     if (!(error instanceof ConfigError)) throw error;
     if (!json) cli.out(`(job states as last recorded: live DRS status needs ${error.field})\n`);
   }
-  const statuses = await chainStatuses(cli.chains, cli.store, drs, now, cli.env.SMN_TOPIC_URN ?? '');
-  cli.out(json ? JSON.stringify(statusJson(statuses, now, drs !== undefined), null, 2) : statusText(statuses));
+  const statuses = await chainStatuses(cli.chains, cli.store, drs, now, cli.env.SMN_TOPIC_URN ?? '', maxJobsPerInstance(cli.env));
+  cli.out(json ? JSON.stringify(statusJson(statuses, now, drs !== undefined), null, 2) : statusText(statuses, now));
   return statuses.some((s) => s.problems.length > 0) ? 1 : 0;
 }
 
