@@ -1,4 +1,5 @@
 import { chainProblems, checkFailingProblem, dcsProblems, taurusProblems, type Problem } from '../alerts/problems';
+import { throttleProblem } from '../alerts/throttle-problem';
 import { syncPages, type PageCounts } from './pager';
 import type { Chain } from '../chains/config';
 import type { HuaweiClient } from '../huawei/client';
@@ -172,9 +173,22 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     }),
   );
 
+  // DRS refusing new jobs into an instance for long: one page per instance, to the first of its chains' topics.
+  const instances = new Map<string, string>();
+  for (const chain of deps.chains) if (!instances.has(chain.targetInstanceId)) instances.set(chain.targetInstanceId, chain.smnTopicUrn ?? defaultTopic);
+  for (const [instance, topicUrn] of instances) {
+    try {
+      const problem = throttleProblem(instance, await deps.store.slots.inspect(instance, deps.now()), deps.now(), topicUrn);
+      if (problem) problems.push(problem);
+      evaluated.add(`instance ${instance}`);
+    } catch (error) {
+      failed(`instance ${instance}`, error, 'reading its restore slots');
+    }
+  }
+
   summary.problems = problems.length;
   try {
-    const configured = new Set([...deps.chains.map((c) => c.id), ...config.WATCH_DCS_TASK_IDS, ...config.WATCH_TAURUSDB_INSTANCE_IDS]);
+    const configured = new Set([...deps.chains.map((c) => c.id), ...[...instances.keys()].map((i) => `instance ${i}`), ...config.WATCH_DCS_TASK_IDS, ...config.WATCH_TAURUSDB_INSTANCE_IDS]);
     const pager = { store: deps.store, smn: client.smn, logger: deps.logger, now: deps.now, ...(config.PAGE_REMINDER_MINUTES ? { reminderMs: config.PAGE_REMINDER_MINUTES * 60_000 } : {}) };
     summary.pages = await syncPages(pager, problems, { evaluated, configured });
   } catch (error) {

@@ -73,6 +73,10 @@ export interface Pipeline {
   topicUrn: string;
   /** This pipeline's Redis key prefix, so a test can damage its own state and nobody else's. */
   keyPrefix: string;
+  /** The functions' environment, for a second function instance of the same deployment. */
+  env: Record<string, string>;
+  /** The pipeline clock. */
+  now: () => number;
   /** One poll step for a chain: what the poller does on each tick. */
   track(chainId: string): ReturnType<typeof trackChain>;
   /** The DRS jobs created, in creation order; `file` is the uploaded object each restores (as the job's description names it). */
@@ -122,6 +126,8 @@ export async function startPipeline(
     cloud,
     topicUrn,
     keyPrefix,
+    env,
+    now,
     poll: (pollContext) => poller({ version: 'v1.0', time: new Date().toISOString(), trigger_type: 'TIMER', trigger_name: 'poll', user_event: '' }, { ...context, ...pollContext }),
     advanceClock: (ms) => {
       offsetMs += ms;
