@@ -97,6 +97,8 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };
   const defaultTopic = config.SMN_TOPIC_URN ?? '';
+  /** Instances with a chain whose state this tick could read: the others' slots are not worth asking the store for. */
+  const reachable = new Set<string>();
   const readHeader = headerReaderFor(client.obs);
 
   await forEachBounded(deps.chains, config.POLL_CONCURRENCY, async (chain) => {
@@ -112,6 +114,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
       failed(chain.id, error); // no state, nothing to judge: the chain's open pages stay as they are
       return;
     }
+    reachable.add(chain.targetInstanceId);
     // Reconcile and tracking fail separately: a missing OBS permission must not stop job tracking.
     if (deps.now() - (state.meta.reconciledAt ?? 0) >= config.RECONCILE_EVERY_MINUTES * 60_000) {
       try {
@@ -176,7 +179,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   // DRS refusing new jobs into an instance for long: one page per instance, to the first of its chains' topics.
   const instances = new Map<string, string>();
   for (const chain of deps.chains) if (!instances.has(chain.targetInstanceId)) instances.set(chain.targetInstanceId, chain.smnTopicUrn ?? defaultTopic);
-  for (const [instance, topicUrn] of instances) {
+  await forEachBounded([...instances].filter(([instance]) => reachable.has(instance)), config.POLL_CONCURRENCY, async ([instance, topicUrn]) => {
     try {
       const problem = throttleProblem(instance, await deps.store.slots.inspect(instance, deps.now()), deps.now(), topicUrn);
       if (problem) problems.push(problem);
@@ -184,7 +187,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     } catch (error) {
       failed(`instance ${instance}`, error, 'reading its restore slots');
     }
-  }
+  });
 
   summary.problems = problems.length;
   try {
