@@ -1,4 +1,4 @@
-import { accepted, acquire, pruned, settle, SlotBook, throttled, type AcquireOutcome, type SlotLimits, type SlotPace } from '../restore/slot-book';
+import { accepted, acquire, emptyBook, pruned, settle, SlotBook, throttled, type AcquireOutcome, type SlotLimits, type SlotPace } from '../restore/slot-book';
 
 /**
  * Restore slots per target RDS instance, shared by every chain and both functions (see
@@ -27,7 +27,7 @@ export class InProcessSlots implements InstanceSlots {
   ) {}
 
   private change<T>(instance: string, apply: (book: SlotBook) => { book: SlotBook; result: T }): T {
-    const { book, result } = apply(SlotBook.parse(this.read(instance) ?? { leases: {}, queue: {} }));
+    const { book, result } = apply(SlotBook.parse(this.read(instance) ?? emptyBook()));
     this.write(instance, book);
     return result;
   }
@@ -55,6 +55,6 @@ export class InProcessSlots implements InstanceSlots {
   }
 
   async inspect(instance: string, now: number): Promise<SlotBook> {
-    return pruned(SlotBook.parse(this.read(instance) ?? { leases: {}, queue: {} }), now);
+    return pruned(SlotBook.parse(this.read(instance) ?? emptyBook()), now);
   }
 }

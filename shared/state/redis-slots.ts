@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { DROP_MS, FRESH_MS, LEASE_MS, PACE_BASE_MS, PACE_CAP_MS, pruned, SlotBook, SlotPace, type AcquireOutcome, type SlotLimits } from '../restore/slot-book';
+import { DROP_MS, emptyBook, FRESH_MS, LEASE_MS, PACE_BASE_MS, PACE_CAP_MS, pruned, SlotBook, SlotPace, type AcquireOutcome, type SlotLimits } from '../restore/slot-book';
 import type { InstanceSlots } from './instance-slots';
 
 /**
@@ -160,6 +160,6 @@ export class RedisInstanceSlots implements InstanceSlots {
 
   async inspect(instance: string, now: number): Promise<SlotBook> {
     const raw = await this.call('slots', () => this.redis.get(this.key(instance)));
-    return pruned(SlotBook.parse(raw ? JSON.parse(raw) : { leases: {}, queue: {} }), now);
+    return pruned(SlotBook.parse(raw ? JSON.parse(raw) : emptyBook()), now);
   }
 }
