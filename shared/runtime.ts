@@ -2,6 +2,7 @@ import { parseChains, type Chain } from './chains/config';
 import { createHuaweiClient, type HuaweiClient } from './huawei/client';
 import { remainingTimeMs, type FunctionGraphContext } from './functiongraph/context';
 import type { Logger } from './log/logger';
+import { maxJobsPerInstance } from './restore/pacing';
 import type { Settings } from './settings';
 import { openStateStore } from './state/open';
 import type { StateStore } from './state/store';
@@ -11,6 +12,8 @@ export interface Runtime {
   settings: Settings;
   chains: Chain[];
   store: StateStore;
+  /** MAX_JOBS_PER_INSTANCE: restore jobs in flight at most per target instance, for every function. */
+  maxJobsPerInstance: number;
 }
 
 /**
@@ -19,7 +22,8 @@ export interface Runtime {
  */
 export function createRuntime(settings: Settings, store?: StateStore): Runtime {
   const chains = parseChains(settings.RESTORE_CHAINS);
-  return { settings, chains, store: store ?? openStateStore(settings.STATE_URL, keySpace(settings)) };
+  const maxJobs = maxJobsPerInstance(settings);
+  return { settings, chains, maxJobsPerInstance: maxJobs, store: store ?? openStateStore(settings.STATE_URL, keySpace(settings)) };
 }
 
 /** The key prefix of this deployment, unless STATE_URL names one itself (`?prefix=`). */

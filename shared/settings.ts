@@ -32,6 +32,8 @@ export const SETTING_NAMES = [
   'WATCH_TAURUSDB_INSTANCE_IDS',
   'TAURUSDB_BACKUP_MAX_AGE_HOURS',
   'POLL_CONCURRENCY',
+  // Both functions' (shared/restore/pacing.ts).
+  'MAX_JOBS_PER_INSTANCE',
 ] as const;
 
 /** Settings by name; a plain object, so process.env serves where there is no FunctionGraph context. */

@@ -45,6 +45,7 @@ export function createUploadHandler(options: UploadHandlerOptions = {}) {
         logger,
         ...clock,
         inProgressMs: options.inProgressMs ?? 60_000,
+        maxJobsPerInstance: runtime.maxJobsPerInstance,
         lockTtlMs: options.lockTtlMs ?? 30_000,
         lockWaitMs: lockWaitMs(context),
         remainingMs: () => remainingTimeMs(context),

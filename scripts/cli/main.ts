@@ -7,6 +7,7 @@ import { ConfigError } from '../../shared/huawei/errors';
 import { createLogger } from '../../shared/log/logger';
 import { redactText } from '../../shared/log/redact';
 import { operateOnChain } from '../../shared/restore/operate';
+import { maxJobsPerInstance } from '../../shared/restore/pacing';
 import { keySpace } from '../../shared/runtime';
 import type { Settings } from '../../shared/settings';
 import { openStateStore } from '../../shared/state/open';
@@ -50,15 +51,15 @@ async function status(cli: Cli, json: boolean): Promise<number> {
     if (!(error instanceof ConfigError)) throw error;
     if (!json) cli.out(`(job states as last recorded: live DRS status needs ${error.field})\n`);
   }
-  const statuses = await chainStatuses(cli.chains, cli.store, drs, now, cli.env.SMN_TOPIC_URN ?? '');
-  cli.out(json ? JSON.stringify(statusJson(statuses, now, drs !== undefined), null, 2) : statusText(statuses));
+  const statuses = await chainStatuses(cli.chains, cli.store, drs, now, cli.env.SMN_TOPIC_URN ?? '', maxJobsPerInstance(cli.env));
+  cli.out(json ? JSON.stringify(statusJson(statuses, now, drs !== undefined), null, 2) : statusText(statuses, now));
   return statuses.some((s) => s.problems.length > 0) ? 1 : 0;
 }
 
 async function operate(cli: Cli, chain: Chain, database: string, decide: (state: ChainState) => OperatorDecision): Promise<number> {
   const api = client(cli);
   const outcome = await operateOnChain(
-    { store: cli.store, drs: api.drs, obs: api.obs, rds: api.rds, logger: createLogger({ level: 'error' }), now: Date.now, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 10_000 },
+    { store: cli.store, drs: api.drs, obs: api.obs, rds: api.rds, logger: createLogger({ level: 'error' }), now: Date.now, inProgressMs: 60_000, maxJobsPerInstance: maxJobsPerInstance(cli.env), lockTtlMs: 30_000, lockWaitMs: 10_000 },
     chain,
     database,
     decide,
@@ -70,6 +71,7 @@ async function operate(cli: Cli, chain: Chain, database: string, decide: (state:
   cli.out(outcome.done);
   const { advanced } = outcome;
   for (const sent of advanced.submitted) cli.out(`sent ${sent.file.key} to DRS: job ${sent.jobId}`);
+  for (const { file, reason } of advanced.queued) cli.out(`${file.key}: ${reason}`);
   for (const view of advanced.views) if (view.next.kind === 'wait') cli.out(`${chain.id} ${view.database}: ${view.next.detail}`);
   return 0;
 }

@@ -101,6 +101,8 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 export class DrsService {
   readonly jobs = new Map<string, SimJob>();
   private readonly scripted = new Map<string, ScriptedOutcome>();
+  /** The most jobs seen TRANSFERRING at once per target instance (the count only rises at a create). */
+  private readonly peaks = new Map<string, number>();
 
   constructor(
     private readonly obs: ObsStore,
@@ -117,6 +119,20 @@ export class DrsService {
   settle(): void {
     const now = this.now();
     for (const job of this.jobs.values()) if (job.endsAt > now && job.endsAt !== Infinity) job.endsAt = now;
+  }
+
+  /** Jobs TRANSFERRING on the instance now. */
+  inFlight(instanceId: string): number {
+    return [...this.jobs.values()].filter((job) => job.request.target_db_info.target_instance_id === instanceId && this.statusOf(job) === 'TRANSFERRING').length;
+  }
+
+  /**
+   * The most restore jobs ever in flight at once on the instance, as this DRS saw them: what tests and
+   * the bench hold restore-pilot's per-instance limit to. The reference documents no such limit, so
+   * this DRS enforces none (429s for creates come from fault injection).
+   */
+  peakInFlight(instanceId: string): number {
+    return this.peaks.get(instanceId) ?? 0;
   }
 
   statusOf(job: SimJob): JobStatus {
@@ -245,6 +261,8 @@ export class DrsService {
           const endsAt = decided.outcome === 'STUCK' ? Infinity : now + (decided.outcome === 'PRECHECK FAILED' ? this.options.precheckMs : this.options.jobDurationMs);
           const job: SimJob = { id: randomUUID(), request, createdAt: now, endsAt, ...decided };
           this.jobs.set(job.id, job);
+          const instance = request.target_db_info.target_instance_id;
+          this.peaks.set(instance, Math.max(this.peakInFlight(instance), this.inFlight(instance)));
           return ok({ job_id: job.id });
         },
       },

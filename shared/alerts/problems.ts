@@ -25,7 +25,8 @@ export type PageKind =
   | 'dcs-migration-failed'
   | 'taurusdb-backup-failed'
   | 'taurusdb-backup-stale'
-  | 'check-failing';
+  | 'check-failing'
+  | 'drs-throttled';
 
 export interface Problem {
   /** Stable while the problem lasts; a new failure of a new file version is a new problem. */
@@ -84,6 +85,7 @@ const TITLES: Record<PageKind, string> = {
   'taurusdb-backup-failed': 'TaurusDB backup failed',
   'taurusdb-backup-stale': 'TaurusDB backup too old',
   'check-failing': 'restore-pilot cannot check',
+  'drs-throttled': 'DRS throttling restores',
 };
 
 export function titleOf(kind: PageKind, scope: string): string {

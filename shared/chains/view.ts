@@ -35,17 +35,21 @@ function line(chain: Chain, file: BackupFileRecord, paint: PaintMark): string {
   return `    ${paint(file.status, MARK[file.status].padEnd(14))} ${name.padEnd(44)} ${range}${job}${last}${why}${copy}`;
 }
 
+/** Why a database whose turn has come still waits for DRS (its instance's restore slots), if it does. */
+export type QueuedFor = (database: string) => string | undefined;
+
 /**
  * A plain-text picture of one chain for people (the demo, `restore-pilot status`): per database,
  * where it stands (restored to which LSN, from which backup), what comes next, then its files in LSN order.
  */
-export function renderChain(chain: Chain, state: ChainState, now = Date.now(), paint: PaintMark = (_, mark) => mark): string {
+export function renderChain(chain: Chain, state: ChainState, now = Date.now(), paint: PaintMark = (_, mark) => mark, queuedFor: QueuedFor = () => undefined): string {
   const lines = [`chain ${chain.id}  (${chain.bucket}/${chain.prefix} → ${chain.targetInstanceId})${state.meta.cutoverRequestedAt ? ', cutover requested' : ''}`];
   for (const view of viewChain(state, chain, now)) {
     const stand = view.restoredTo
       ? `restored to LSN ${view.restoredTo.lsn} by ${view.restoredTo.file.key.slice(chain.prefix.length)} (taken ${view.restoredTo.file.header.startedAt})${view.next.kind === 'wait' && view.next.code === 'complete' ? '' : `; the next log must include LSN ${view.restoredTo.lsn}`}`
       : 'nothing restored yet';
-    const next = view.next.kind === 'submit' ? `next: ${view.next.file.key.slice(chain.prefix.length)}` : view.next.detail;
+    const queued = view.next.kind === 'submit' ? queuedFor(view.database) : undefined;
+    const next = view.next.kind === 'submit' ? `next: ${view.next.file.key.slice(chain.prefix.length)}${queued ? ` — ${queued}` : ''}` : view.next.detail;
     lines.push(`  database ${view.database}: ${stand}; ${next}`);
     for (const file of [...view.files].sort(byLsn)) lines.push(line(chain, file, paint));
   }

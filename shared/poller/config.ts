@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Chain } from '../chains/config';
 import { ConfigError } from '../huawei/errors';
 import { TopicUrn } from '../huawei/smn';
+import { MaxJobsPerInstance } from '../restore/pacing';
 import type { Settings } from '../settings';
 
 const idList = z
@@ -22,6 +23,8 @@ export const PollerConfig = z.object({
   WATCH_TAURUSDB_INSTANCE_IDS: idList,
   TAURUSDB_BACKUP_MAX_AGE_HOURS: count.default(26),
   POLL_CONCURRENCY: count.max(64).default(DEFAULT_POLL_CONCURRENCY),
+  /** The upload handler reads it too (shared/runtime.ts): both functions start restore jobs. */
+  MAX_JOBS_PER_INSTANCE: MaxJobsPerInstance,
 });
 export type PollerConfig = z.output<typeof PollerConfig>;
 

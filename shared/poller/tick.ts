@@ -1,3 +1,4 @@
+import { throttleProblem } from '../alerts/throttle-problem';
 import { chainProblems, checkFailingProblem, dcsProblems, taurusProblems, type Problem } from '../alerts/problems';
 import { syncPages, type PageCounts } from './pager';
 import type { Chain } from '../chains/config';
@@ -94,6 +95,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     now: deps.now,
     remainingMs: deps.remainingMs,
     inProgressMs: deps.inProgressMs,
+    maxJobsPerInstance: config.MAX_JOBS_PER_INSTANCE,
     lockTtlMs: deps.lockTtlMs,
     lockWaitMs: BUSY_WAIT_MS,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
@@ -108,10 +110,13 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   const incomplete = new Set<string>();
   /** Sources whose state could not be read at all: nothing more is tried for them this tick. */
   const unreadable = new Set<string>();
+  /** Instances with a chain whose state this tick could read: the others' slots are not worth asking the store for. */
+  const reachable = new Set<string>();
   const chains: { chain: Chain; database: string }[] = [];
   for (const chain of deps.chains) {
     try {
       chains.push(...(await deps.store.listDatabases(chain.id)).map((database) => ({ chain, database })));
+      reachable.add(chain.targetInstanceId);
     } catch (error) {
       failed(chain.id, error); // no state, nothing to judge: the source's open pages stay as they are
       incomplete.add(chain.id);
@@ -206,9 +211,22 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     }),
   );
 
+  // DRS refusing new jobs into an instance for long: one page per instance, to the first of its chains' topics.
+  const instances = new Map<string, string>();
+  for (const chain of deps.chains) if (!instances.has(chain.targetInstanceId)) instances.set(chain.targetInstanceId, chain.smnTopicUrn ?? defaultTopic);
+  await forEachBounded([...instances].filter(([instance]) => reachable.has(instance)), config.POLL_CONCURRENCY, async ([instance, topicUrn]) => {
+    try {
+      const problem = throttleProblem(instance, await deps.store.slots.inspect(instance, deps.now()), deps.now(), topicUrn);
+      if (problem) problems.push(problem);
+      evaluated.add(`instance ${instance}`);
+    } catch (error) {
+      failed(`instance ${instance}`, error, 'reading its restore slots');
+    }
+  });
+
   summary.problems = problems.length;
   try {
-    const configured = new Set([...deps.chains.map((c) => c.id), ...config.WATCH_DCS_TASK_IDS, ...config.WATCH_TAURUSDB_INSTANCE_IDS]);
+    const configured = new Set([...deps.chains.map((c) => c.id), ...[...instances.keys()].map((i) => `instance ${i}`), ...config.WATCH_DCS_TASK_IDS, ...config.WATCH_TAURUSDB_INSTANCE_IDS]);
     const pager = { store: deps.store, smn: client.smn, logger: deps.logger, now: deps.now, ...(config.PAGE_REMINDER_MINUTES ? { reminderMs: config.PAGE_REMINDER_MINUTES * 60_000 } : {}) };
     summary.pages = await syncPages(pager, problems, { evaluated, configured });
   } catch (error) {

@@ -10,7 +10,9 @@ import { HuaweiApiError, InvalidRequestError } from '../huawei/errors';
 import type { Logger } from '../log/logger';
 import type { ChainLock, StateStore } from '../state/store';
 import { restoreJobRequest } from './job-request';
+import { isThrottle } from './pacing';
 import { preflightFacts, type PreflightDeps } from './preflight';
+import { paceAfterThrottle, settleSlots, takeSlot } from './slot-gate';
 
 export interface SubmitDeps extends PreflightDeps {
   /** Reads, copies and deletes objects: preflight HEAD, DRS-safe staging copies. */
@@ -21,6 +23,8 @@ export interface SubmitDeps extends PreflightDeps {
   now: () => number;
   /** How long a started submission counts as in progress before another invocation may resume it. */
   inProgressMs: number;
+  /** Restore jobs in flight at most per target instance (shared/restore/pacing.ts). */
+  maxJobsPerInstance: number;
 }
 
 export interface Submitted {
@@ -39,6 +43,8 @@ export interface AdvanceResult {
   held: { file: BackupFileRecord; reason: string }[];
   /** Files whose name DRS refuses: a DRS-safe copy has to be made first (staging.ts), outside the lock. */
   staging: BackupFileRecord[];
+  /** Files whose turn came but not their instance's: every restore slot busy, or DRS throttling. Still waiting. */
+  queued: { file: BackupFileRecord; reason: string }[];
   /** Every database's view, as decided before acting. */
   views: DatabaseView[];
 }
@@ -53,14 +59,14 @@ function isRefusal(error: unknown): boolean {
 }
 
 type SubmitStep = Extract<Step, { kind: 'submit' }>;
-type SubmitOutcome = { state: ChainState; submitted?: Submitted; refused?: { file: BackupFileRecord; reason: string } };
+type SubmitOutcome = { state: ChainState; submitted?: Submitted; refused?: { file: BackupFileRecord; reason: string }; queued?: { file: BackupFileRecord; reason: string } };
 
 /**
  * Sends one file to DRS, exactly once: it is recorded as `submitting` before the create call; a
  * create whose outcome is unknown, and any resumed submission, first looks the job up by its
  * deterministic name and adopts it.
  */
-async function submitFile(deps: SubmitDeps, chain: Chain, lock: ChainLock, state: ChainState, step: SubmitStep): Promise<SubmitOutcome> {
+async function submitFile(deps: SubmitDeps, chain: Chain, lock: ChainLock, state: ChainState, step: SubmitStep, slotSince: number): Promise<SubmitOutcome> {
   const { file } = step;
   const save = async (next: ChainState) => {
     await deps.store.save(lock, { meta: next.meta, files: [next.files[file.key]!] });
@@ -94,6 +100,13 @@ async function submitFile(deps: SubmitDeps, chain: Chain, lock: ChainLock, state
       if (!found) throw error;
       return running(found, true);
     }
+    if (isThrottle(error)) {
+      // Not the file's fault: it keeps its turn and its place, the instance slows down (a resumed
+      // submission stays submitting, so its next try still looks the job up first).
+      const next = step.resume ? state : await save(markWaiting(state, file.key, deps.now()));
+      const reason = await paceAfterThrottle(deps, chain, file.header.databaseName, slotSince, error);
+      return { state: next, queued: { file: next.files[file.key]!, reason } };
+    }
     if (isRefusal(error)) {
       const message = (error as Error).message;
       log.error('restore.job.refused', { error });
@@ -105,6 +118,7 @@ async function submitFile(deps: SubmitDeps, chain: Chain, lock: ChainLock, state
     if (!step.resume) await save(markWaiting(state, file.key, deps.now()));
     throw error;
   }
+  await deps.store.slots.accepted(chain.targetInstanceId);
   // Outside the try: a failure to record the job must leave the file `submitting`, to be adopted.
   return running(created, false);
 }
@@ -119,7 +133,8 @@ export async function advanceChain(deps: SubmitDeps, chain: Chain, lock: ChainLo
   let next = state;
   for (const view of views) for (const { file, because } of view.notNeeded) next = markNotNeeded(next, file.key, because, deps.now());
   if (next !== state) await deps.store.save(lock, { meta: next.meta, files: changedFiles(state, next) });
-  const result: AdvanceResult = { state: next, submitted: [], refused: [], held: [], staging: [], views };
+  const result: AdvanceResult = { state: next, submitted: [], refused: [], held: [], staging: [], queued: [], views };
+  await settleSlots(deps, chain, views);
   // Databases never wait for each other: one database's failed call is thrown after the others had their turn.
   let failure: unknown;
   const step = async (view: DatabaseView): Promise<void> => {
@@ -149,10 +164,16 @@ export async function advanceChain(deps: SubmitDeps, chain: Chain, lock: ChainLo
       result.staging.push(result.state.files[file.key]!);
       return;
     }
-    const outcome = await submitFile(deps, chain, lock, result.state, { ...view.next, file: result.state.files[file.key] as typeof file });
+    const slot = await takeSlot(deps, chain, view);
+    if (!slot.granted) {
+      result.queued.push({ file: result.state.files[file.key]!, reason: slot.reason });
+      return;
+    }
+    const outcome = await submitFile(deps, chain, lock, result.state, { ...view.next, file: result.state.files[file.key] as typeof file }, slot.since);
     result.state = outcome.state;
     if (outcome.submitted) result.submitted.push(outcome.submitted);
     if (outcome.refused) result.refused.push(outcome.refused);
+    if (outcome.queued) result.queued.push(outcome.queued);
   };
   for (const view of views) {
     try {

@@ -69,6 +69,8 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
   if (refused) return { ...named, status: 'failed', reason: refused.reason };
   const held = advanced?.held.find((h) => h.file.key === key);
   if (held) return { ...named, status: 'queued', reason: `${decision.reason}; ${held.reason}` };
+  const slot = advanced?.queued.find((q) => q.file.key === key);
+  if (slot) return { ...named, status: 'queued', reason: `${decision.reason}; ${slot.reason}` };
   if (file?.staging && !file.staging.eTag) return { ...named, status: 'queued', reason: `${decision.reason}; its name is not one DRS takes: a DRS-safe copy ${file.staging.key} is being made` };
   const view = advanced?.views.find((v) => v.database === database);
   const now = view?.next.kind === 'wait' ? view.next.detail : file?.status === 'not-needed' ? `not needed (${file.because})` : 'waiting for its turn';

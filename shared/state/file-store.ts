@@ -5,10 +5,13 @@ import { DEFAULT_RETENTION_MS, LockLostError, parsePages, parseStoredChain, type
 import type { PageRecord } from '../alerts/ledger';
 import { parseChainId } from '../chains/chain-id';
 import type { ChainState } from '../chains/state';
+import type { SlotBook } from '../restore/slot-book';
+import { InProcessSlots, type InstanceSlots } from './instance-slots';
 
 interface FileDocument {
   chains: Record<string, { meta: unknown; files: Record<string, unknown> }>;
   pages?: Record<string, unknown>;
+  slots?: Record<string, SlotBook>;
 }
 
 /**
@@ -19,6 +22,14 @@ interface FileDocument {
 export class FileStateStore implements StateStore {
   private readonly locks = new Map<string, { token: string; expiresAt: number }>();
   private readonly retentionMs: number;
+  readonly slots: InstanceSlots = new InProcessSlots(
+    (instance) => this.read().slots?.[instance],
+    (instance, book) => {
+      const doc = this.read();
+      (doc.slots ??= {})[instance] = book;
+      this.write(doc);
+    },
+  );
 
   constructor(
     private readonly path: string,

@@ -5,6 +5,8 @@ import type { PageRecord } from '../alerts/ledger';
 import { describeStoreError, StateStoreError, storeName, type StoreOperation } from './store-error';
 import { parseChainId } from '../chains/chain-id';
 import type { ChainState } from '../chains/state';
+import type { InstanceSlots } from './instance-slots';
+import { RedisInstanceSlots } from './redis-slots';
 
 /**
  * Chain state in Redis. Keys of a chain share the hash tag {chainId}, so the Lua scripts that touch
@@ -14,6 +16,7 @@ import type { ChainState } from '../chains/state';
  *   <prefix>{<chain>}:files  hash: object key → BackupFileRecord JSON
  *   <prefix>{<source>}:databases  set: the databases of a source that have a chain (chain-id.ts)
  *   <prefix>{_pages}:lock / :ledger   the pager's lock and its hash: problem id → PageRecord JSON
+ *   <prefix>{slots:<instance>}   the restore slots of a target instance (redis-slots.ts)
  */
 
 const SAVE = `
@@ -51,6 +54,7 @@ export interface RedisStoreOptions extends StoreOptions {
 
 export class RedisStateStore implements StateStore {
   private readonly redis: ScriptClient;
+  readonly slots: InstanceSlots;
   private readonly retentionMs: number;
   private readonly prefix: string;
   private readonly name: string;
@@ -85,6 +89,7 @@ export class RedisStateStore implements StateStore {
       this.connectionError = undefined;
     });
     this.redis = client as ScriptClient;
+    this.slots = new RedisInstanceSlots(client, this.prefix, (operation, run) => this.call(operation, run));
   }
 
   /** Runs one Redis call, turning the client's error into a StateStoreError that names the store, the operation and the cause. */

@@ -1,5 +1,6 @@
 import { PageRecord } from '../alerts/ledger';
 import { BackupFileRecord, ChainMeta, type ChainState } from '../chains/state';
+import type { InstanceSlots } from './instance-slots';
 
 /** The page ledger's lock id: '_' keeps it apart from every chain id ([a-z0-9-]). */
 export const PAGES_LOCK = '_pages';
@@ -35,6 +36,8 @@ export interface StateStore {
   loadPages(): Promise<PageRecord[]>;
   /** Atomic, fenced on `lock` (taken with the pager's lock id) like save. */
   savePages(lock: ChainLock, change: PagesChange): Promise<void>;
+  /** Restore slots per target instance, shared by every chain (shared/state/instance-slots.ts). */
+  readonly slots: InstanceSlots;
   close(): Promise<void>;
 }
 

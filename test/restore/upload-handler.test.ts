@@ -102,6 +102,7 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
       close: () => store.close(),
       loadPages: () => store.loadPages(),
       savePages: (lock, change) => store.savePages(lock, change),
+      slots: store.slots,
       save: async (lock, change) => {
         if (change.files.some((f) => f.status === 'running') && crashOnSave-- > 0) throw new Error('simulated crash: process died after the create call');
         return store.save(lock, change);

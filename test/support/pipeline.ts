@@ -4,6 +4,7 @@ import { createPollHandler } from '../../functions/poll-jobs/index';
 import { parseChains } from '../../shared/chains/config';
 import { stagingKeyFor } from '../../shared/chains/drs-name';
 import { createHuaweiClient } from '../../shared/huawei/client';
+import { DEFAULT_MAX_JOBS_PER_INSTANCE } from '../../shared/restore/pacing';
 import { trackChain } from '../../shared/restore/track';
 import { openStateStore } from '../../shared/state/open';
 import type { StateStore } from '../../shared/state/store';
@@ -74,6 +75,10 @@ export interface Pipeline {
   topicUrn: string;
   /** This pipeline's Redis key prefix, so a test can damage its own state and nobody else's. */
   keyPrefix: string;
+  /** The functions' environment, for a second function instance of the same deployment. */
+  env: Record<string, string>;
+  /** The pipeline clock. */
+  now: () => number;
   /** One poll step for every database of a chain (source): what the poller does on each tick. */
   track(chainId: string): Promise<Pick<Awaited<ReturnType<typeof trackChain>>, 'state' | 'checked' | 'submitted'>>;
   /** Every database's chain of a source as one state (shared/state/source.ts mergeChains). */
@@ -88,7 +93,7 @@ export interface Pipeline {
 }
 
 export async function startPipeline(
-  options: { store?: (store: StateStore) => StateStore; inProgressMs?: number; chains?: unknown[]; pollEnv?: Record<string, string> } = {},
+  options: { store?: (store: StateStore) => StateStore; inProgressMs?: number; chains?: unknown[]; pollEnv?: Record<string, string>; maxJobsPerInstance?: number } = {},
 ): Promise<Pipeline> {
   const cloud = await startLocalCloud({ drs: { jobDurationMs: 60_000, precheckMs: 0 } });
   cloud.obs.createBucket('mig-backups');
@@ -101,7 +106,8 @@ export async function startPipeline(
   for (const chain of (options.chains ?? TEST_CHAINS) as { targetInstanceId: string }[]) {
     if (!cloud.rds.instances.has(chain.targetInstanceId)) cloud.rds.setInstance(chain.targetInstanceId);
   }
-  const env = { ...cloud.env(), STATE_URL: stateUrl, RESTORE_CHAINS: chainsJson };
+  const maxJobsPerInstance = options.maxJobsPerInstance ?? DEFAULT_MAX_JOBS_PER_INSTANCE;
+  const env = { ...cloud.env(), STATE_URL: stateUrl, RESTORE_CHAINS: chainsJson, MAX_JOBS_PER_INSTANCE: String(maxJobsPerInstance) };
   // Time passes when a test says so (advanceClock), not by waiting for it.
   let offsetMs = 0;
   const now = () => Date.now() + offsetMs;
@@ -124,6 +130,8 @@ export async function startPipeline(
     cloud,
     topicUrn,
     keyPrefix,
+    env,
+    now,
     poll: (pollContext) => poller({ version: 'v1.0', time: new Date().toISOString(), trigger_type: 'TIMER', trigger_name: 'poll', user_event: '' }, { ...context, ...pollContext }),
     advanceClock: (ms) => {
       offsetMs += ms;
@@ -138,7 +146,7 @@ export async function startPipeline(
     },
     track: async (chainId) => {
       const chain = chains.find((c) => c.id === chainId)!;
-      const deps = { store, drs: client.drs, obs: client.obs, rds: client.rds, logger: logs.logger, now, sleep, inProgressMs: 60_000, lockTtlMs: 30_000, lockWaitMs: 5_000 };
+      const deps = { store, drs: client.drs, obs: client.obs, rds: client.rds, logger: logs.logger, now, sleep, inProgressMs: 60_000, maxJobsPerInstance, lockTtlMs: 30_000, lockWaitMs: 5_000 };
       const tracked = [];
       for (const database of (await store.listDatabases(chainId)).sort()) tracked.push(await trackChain(deps, chain, database));
       return {
