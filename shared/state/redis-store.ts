@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
-import { DEFAULT_RETENTION_MS, PAGES_LOCK, LockLostError, parsePages, parseStoredChain, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
+import { DEFAULT_RETENTION_MS, PAGES_LOCK, LockLostError, parsePages, parseStoredChain, StoredConfig, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
 import type { PageRecord } from '../alerts/ledger';
 import { describeStoreError, StateStoreError, storeName, type StoreOperation } from './store-error';
 import type { ChainState } from '../chains/state';
@@ -12,6 +12,7 @@ import type { ChainState } from '../chains/state';
  *   <prefix>{<chain>}:meta   ChainMeta JSON
  *   <prefix>{<chain>}:files  hash: object key → BackupFileRecord JSON
  *   <prefix>{_pages}:lock / :ledger   the pager's lock and its hash: problem id → PageRecord JSON
+ *   <prefix>{_config}:good   hash: document location → StoredConfig JSON (no expiry: the fallback must outlive quiet months)
  */
 
 const SAVE = `
@@ -93,7 +94,7 @@ export class RedisStateStore implements StateStore {
     }
   }
 
-  private key(chainId: string, part: 'lock' | 'meta' | 'files' | 'ledger'): string {
+  private key(chainId: string, part: 'lock' | 'meta' | 'files' | 'ledger' | 'good'): string {
     return `${this.prefix}{${chainId}}:${part}`;
   }
 
@@ -129,6 +130,15 @@ export class RedisStateStore implements StateStore {
     const args = [...change.put.flatMap((record) => [record.id, JSON.stringify(record)]), ...change.remove];
     const saved = await this.call('save pages', () => this.redis.rpSavePages(this.key(lock.chainId, 'lock'), this.key(PAGES_LOCK, 'ledger'), lock.token, change.put.length, ...args));
     if (saved !== 1) throw new LockLostError(lock.chainId);
+  }
+
+  async loadConfig(location: string): Promise<StoredConfig | undefined> {
+    const stored = await this.call('load config', () => this.redis.hget(this.key('_config', 'good'), location));
+    return stored ? StoredConfig.parse(JSON.parse(stored)) : undefined;
+  }
+
+  async saveConfig(record: StoredConfig): Promise<void> {
+    await this.call('save config', () => this.redis.hset(this.key('_config', 'good'), record.location, JSON.stringify(record)));
   }
 
   async close(): Promise<void> {
