@@ -69,6 +69,14 @@ export interface ObjectHead {
   lastModified: string;
 }
 
+/** A whole object read as text, and the version it was. */
+export interface ObjectText {
+  text: string;
+  eTag: string;
+  /** As OBS sends it (an HTTP date). */
+  lastModified: string | undefined;
+}
+
 export interface ObjectRef {
   bucket: string;
   key: string;
@@ -206,7 +214,9 @@ export class ObsClient {
    * specified condition is not met, ... 304 Not Modified"), so an unchanged document costs one empty answer.
    * An object over `maxBytes` is refused rather than read whole. Missing: 404 NoSuchKey HuaweiApiError.
    */
-  async readObjectText(bucket: string, key: string, options: { maxBytes: number; ifNoneMatch?: string }): Promise<{ notModified: true } | { text: string; eTag: string; lastModified: string | undefined }> {
+  async readObjectText(bucket: string, key: string, options: { maxBytes: number }): Promise<ObjectText>;
+  async readObjectText(bucket: string, key: string, options: { maxBytes: number; ifNoneMatch?: string | undefined }): Promise<{ notModified: true } | ObjectText>;
+  async readObjectText(bucket: string, key: string, options: { maxBytes: number; ifNoneMatch?: string | undefined }): Promise<{ notModified: true } | ObjectText> {
     const operation = 'obs.getObject';
     parseRequest(operation, z.object({ bucket: BucketName, key: ObjectKey, ifNoneMatch: ETag.optional() }), { bucket, key, ifNoneMatch: options.ifNoneMatch });
     const headers: Record<string, string> = options.ifNoneMatch === undefined ? {} : { 'If-None-Match': `"${unquote(options.ifNoneMatch)}"` };
