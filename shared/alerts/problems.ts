@@ -80,7 +80,7 @@ export function configRefusedProblem(refusal: { path: string; eTag: string; prob
     since: refusal.since,
     title: titleOf('config-refused', refusal.path),
     details: [
-      `What happened: the new version of ${refusal.path} (eTag ${refusal.eTag}) does not validate, so it was not taken: ${refusal.problem}.`,
+      `What happened: the new version of ${refusal.path} (eTag ${refusal.eTag}) does not validate, so it was not taken: ${refusal.problem}`,
       `In force: the last good version (eTag ${refusal.inForce.eTag}, ${refusal.inForce.chains} chain(s)); uploads and restores go on under it.`,
     ],
     nextStep: `Fix the field named above, check the file with: npx restore-pilot config check FILE, then upload it again to ${refusal.path}. The functions read it within a minute and this page resolves.`,

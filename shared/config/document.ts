@@ -94,8 +94,3 @@ export function withEnvironment(document: ConfigDocument, env: Settings, path: s
 export function validateDocument(text: string, env: Settings, path: string): Configuration {
   return withEnvironment(parseConfigDocument(text), env, path);
 }
-
-/** `obs://bucket/key.json: chains[3].bucket: must …`: a refused document's problem, as logs and pages give it. */
-export function describeConfigError(path: string, error: ConfigError): string {
-  return `${path}: ${error.field}: ${error.reason}`;
-}

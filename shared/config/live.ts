@@ -4,7 +4,7 @@ import type { ObsClient } from '../huawei/obs';
 import type { Logger } from '../log/logger';
 import type { Settings } from '../settings';
 import type { StateStore } from '../state/store';
-import { describeConfigError, validateDocument, type ConfigLocation, type Configuration } from './document';
+import { validateDocument, type ConfigLocation, type Configuration } from './document';
 
 /** A document is a few kilobytes per source; a megabyte is a mistake, not a configuration. */
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -21,12 +21,15 @@ export interface ConfigReadDeps {
 export interface ConfigRefusal {
   path: string;
   eTag: string;
-  /** `obs://bucket/key.json: chains[3].bucket: …` */
+  /** The field and what is wrong with it: `chains[3].bucket: …` */
   problem: string;
   since: number;
   /** The version still in force. */
   inForce: { eTag: string; chains: number };
 }
+
+/** `chains[3].bucket: must …`: the field as written in the document, and what is wrong with it. */
+const fieldProblem = (error: ConfigError) => `${error.field}: ${error.reason}`;
 
 /** Where the functions' configuration comes from: the OBS document, or RESTORE_CHAINS. */
 export interface ConfigSource {
@@ -95,18 +98,18 @@ export class ObsConfigSource implements ConfigSource {
       problem = this.refused!.problem;
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      problem = `${this.path}: cannot be read: ${(error as Error).message}`;
+      problem = `cannot be read: ${(error as Error).message}`;
       deps.logger.warn('config.read.failed', { path: this.path, error });
     }
     const stored = await this.store.loadConfig(this.path);
-    if (!stored) throw new ConfigError('RESTORE_PILOT_CONFIG', `${problem}; no earlier valid version is recorded in the state store to run on: fix the document and upload it again`);
+    if (!stored) throw new ConfigError('RESTORE_PILOT_CONFIG', `${this.path}: ${problem}; no earlier valid version is recorded in the state store to run on: fix the document and upload it again`);
     let configuration: Configuration;
     try {
       configuration = this.validate(stored.text);
     } catch (error) {
       // The environment changed since (a setting now in both places): the stored version cannot run either.
       if (!(error instanceof ConfigError)) throw error;
-      throw new ConfigError('RESTORE_PILOT_CONFIG', `${problem}; the last good version in the state store (eTag ${stored.eTag}) no longer validates either: ${describeConfigError(this.path, error)}`);
+      throw new ConfigError('RESTORE_PILOT_CONFIG', `${this.path}: ${problem}; the last good version in the state store (eTag ${stored.eTag}) no longer validates either: ${fieldProblem(error)}`);
     }
     this.good = { configuration, eTag: stored.eTag };
     if (this.refused) this.refused.inForce = { eTag: stored.eTag, chains: this.good.configuration.chains.length };
@@ -122,7 +125,7 @@ export class ObsConfigSource implements ConfigSource {
       configuration = this.validate(text);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      const problem = describeConfigError(this.path, error);
+      const problem = fieldProblem(error);
       this.refused = { path: this.path, eTag, problem, since: this.refused?.since ?? deps.now(), inForce: { eTag: this.good?.eTag ?? '', chains: this.good?.configuration.chains.length ?? 0 } };
       deps.logger.error('config.refused', { path: this.path, eTag, problem, inForce: this.good?.eTag });
       return false;
