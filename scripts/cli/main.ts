@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { parseChains, type Chain } from '../../shared/chains/config';
+import type { Chain } from '../../shared/chains/config';
 import { cutoverPreview, requestCutover, restartFrom, retryFile, skipConsequences, skipFile, type OperatorDecision } from '../../shared/chains/operator';
 import type { ChainState } from '../../shared/chains/state';
 import { createHuaweiClient, type HuaweiClient } from '../../shared/huawei/client';
@@ -7,10 +7,12 @@ import { ConfigError } from '../../shared/huawei/errors';
 import { createLogger } from '../../shared/log/logger';
 import { redactText } from '../../shared/log/redact';
 import { operateOnChain } from '../../shared/restore/operate';
-import { keySpace } from '../../shared/runtime';
+import type { ObsClient } from '../../shared/huawei/obs';
+import { createRuntime, keySpace } from '../../shared/runtime';
 import type { Settings } from '../../shared/settings';
 import { openStateStore } from '../../shared/state/open';
 import type { StateStore } from '../../shared/state/store';
+import { configCheck } from './config-check';
 import { chainStatuses, statusJson, statusText } from './status';
 import { commandHelp, isCommand, USAGE, type Command } from './usage';
 
@@ -89,7 +91,7 @@ async function confirmSkip(cli: Cli, key: string, state: ChainState, yes: boolea
 }
 
 /** The options each command takes; anything else starting with - is a usage error, not a FILE. */
-const OPTIONS: Record<Command, string[]> = { status: ['--json'], retry: [], skip: ['--yes'], cutover: ['--dry-run'], restart: ['--from'] };
+const OPTIONS: Record<Command, string[]> = { status: ['--json'], retry: [], skip: ['--yes'], cutover: ['--dry-run'], restart: ['--from'], config: [] };
 
 type Invocation = { help: string; code: number } | { command: Command; targets: string[]; flags: Set<string>; from?: string };
 
@@ -112,7 +114,10 @@ function parse(args: string[]): Invocation {
   return invocation;
 }
 
-async function run({ command, targets, flags, from }: Exclude<Invocation, { help: string }>, cli: Cli): Promise<number> {
+/** A command that works on chains (all but config, which needs no environment). */
+type ChainInvocation = Omit<Exclude<Invocation, { help: string }>, 'command'> & { command: Exclude<Command, 'config'> };
+
+async function run({ command, targets, flags, from }: ChainInvocation, cli: Cli): Promise<number> {
   const target = targets[0];
   const needTarget = (what: string) => {
     if (targets.length !== 1) throw new UsageError(`${command} takes exactly one ${what}\n\n${commandHelp(command)}`);
@@ -152,6 +157,21 @@ async function run({ command, targets, flags, from }: Exclude<Invocation, { help
   }
 }
 
+/**
+ * The chains the functions run on: RESTORE_CHAINS, or the document RESTORE_PILOT_CONFIG names, read
+ * from OBS (the client is made only then: `status` runs without credentials on RESTORE_CHAINS). A
+ * refused newest version is said, and the last good one used, as the functions do.
+ */
+async function configuredChains(env: Settings, store: StateStore, out: (text: string) => void): Promise<Chain[]> {
+  const { config } = createRuntime(env, store);
+  const logger = createLogger({ level: 'error' });
+  const obs = { readObjectText: ((...args: Parameters<ObsClient['readObjectText']>) => createHuaweiClient({ env, logger }).obs.readObjectText(...args)) as ObsClient['readObjectText'] };
+  const { chains } = await config.current({ obs, logger, now: Date.now });
+  const refused = config.refusal();
+  if (refused) out(`warning: the newest version of ${refused.path} is refused (${refused.problem}); showing the last good one (eTag ${refused.inForce.eTag})\n`);
+  return chains;
+}
+
 /** Exit status: 0 ok, 1 a problem found (refused, not confirmed, open problems in status, a failure), 2 bad usage. */
 export async function main(args: string[], env: Settings = process.env): Promise<number> {
   const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -167,11 +187,19 @@ export async function main(args: string[], env: Settings = process.env): Promise
     out(invocation.help);
     return invocation.code;
   }
+  const { command } = invocation;
+  if (command === 'config') {
+    if (invocation.targets[0] !== 'check' || invocation.targets.length !== 2) {
+      fail(new Error(`config takes check FILE\n\n${commandHelp('config')}`));
+      return 2;
+    }
+    return configCheck(invocation.targets[1]!, env, out, (text) => fail(new Error(text)));
+  }
   let store: StateStore | undefined;
   try {
-    const chains = parseChains(env.RESTORE_CHAINS);
     store = openStateStore(env.STATE_URL, keySpace(env));
-    return await run(invocation, { chains, store, env, out });
+    const chains = await configuredChains(env, store, out);
+    return await run({ ...invocation, command }, { chains, store, env, out });
   } catch (error) {
     fail(error);
     return error instanceof UsageError ? 2 : 1;
