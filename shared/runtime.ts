@@ -1,7 +1,6 @@
 import { configRefusedProblem, type Problem } from './alerts/problems';
-import { parseConfigLocation, type Configuration } from './config/document';
+import { documentLocation, type Configuration } from './config/document';
 import { environmentConfig, ObsConfigSource, type ConfigSource } from './config/live';
-import { ConfigError } from './huawei/errors';
 import { createHuaweiClient, type HuaweiClient } from './huawei/client';
 import { remainingTimeMs, type FunctionGraphContext } from './functiongraph/context';
 import { loggerForInvocation, type Logger } from './log/logger';
@@ -22,16 +21,11 @@ export interface Runtime {
  * (read at the first invocation), or RESTORE_CHAINS (parsed now). A bad setting throws a ConfigError naming it.
  */
 export function createRuntime(settings: Settings, store?: StateStore): Runtime {
-  if (settings.RESTORE_PILOT_CONFIG && settings.RESTORE_CHAINS) {
-    throw new ConfigError('RESTORE_PILOT_CONFIG', 'and RESTORE_CHAINS are both set: keep the chains in one place (the document, or RESTORE_CHAINS for a small set-up) and unset the other');
-  }
-  if (!settings.RESTORE_PILOT_CONFIG) {
-    const config = environmentConfig(settings);
-    return { settings, config, store: store ?? openStateStore(settings.STATE_URL, keySpace(settings)) };
-  }
-  const location = parseConfigLocation(settings.RESTORE_PILOT_CONFIG);
+  const location = documentLocation(settings);
+  // RESTORE_CHAINS is parsed before connecting, so a bad value leaves no connection open.
+  const fromEnvironment = location ? undefined : environmentConfig(settings);
   const opened = store ?? openStateStore(settings.STATE_URL, keySpace(settings));
-  return { settings, config: new ObsConfigSource(location, opened, settings), store: opened };
+  return { settings, store: opened, config: fromEnvironment ?? new ObsConfigSource(location!, opened, settings) };
 }
 
 /** The key prefix of this deployment, unless STATE_URL names one itself (`?prefix=`). */

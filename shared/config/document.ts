@@ -26,6 +26,14 @@ export function parseConfigLocation(value: string): ConfigLocation {
   return { bucket: match[1]!, key: match[2]!, path: value };
 }
 
+/** The document RESTORE_PILOT_CONFIG names, if set; with RESTORE_CHAINS set too, an error naming both. */
+export function documentLocation(settings: Settings): ConfigLocation | undefined {
+  if (settings.RESTORE_PILOT_CONFIG && settings.RESTORE_CHAINS) {
+    throw new ConfigError('RESTORE_PILOT_CONFIG', 'and RESTORE_CHAINS are both set: keep the chains in one place (the document, or RESTORE_CHAINS for a small set-up) and unset the other');
+  }
+  return settings.RESTORE_PILOT_CONFIG ? parseConfigLocation(settings.RESTORE_PILOT_CONFIG) : undefined;
+}
+
 /**
  * The settings a document may hold: every poller setting (so one added to PollerConfig can be given
  * here without more code) and LOG_LEVEL. Pointers and secrets (STATE_URL, keys, endpoints) stay in
