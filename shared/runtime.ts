@@ -22,10 +22,14 @@ export interface Runtime {
  */
 export function createRuntime(settings: Settings, store?: StateStore): Runtime {
   const location = documentLocation(settings);
-  // RESTORE_CHAINS is parsed before connecting, so a bad value leaves no connection open.
-  const fromEnvironment = location ? undefined : environmentConfig(settings);
-  const opened = store ?? openStateStore(settings.STATE_URL, keySpace(settings));
-  return { settings, store: opened, config: fromEnvironment ?? new ObsConfigSource(location!, opened, settings) };
+  const open = () => store ?? openStateStore(settings.STATE_URL, keySpace(settings));
+  if (!location) {
+    // Parsed before connecting, so a bad RESTORE_CHAINS leaves no connection open.
+    const config = environmentConfig(settings);
+    return { settings, config, store: open() };
+  }
+  const opened = open();
+  return { settings, config: new ObsConfigSource(location, opened, settings), store: opened };
 }
 
 /** The key prefix of this deployment, unless STATE_URL names one itself (`?prefix=`). */

@@ -97,7 +97,6 @@ export class ObsConfigSource implements ConfigSource {
       if (await this.consider(answer.text, answer.eTag, deps)) return this.good!.configuration;
       problem = this.refused!.problem;
     } catch (error) {
-      if (error instanceof ConfigError) throw error;
       problem = `cannot be read: ${(error as Error).message}`;
       deps.logger.warn('config.read.failed', { path: this.path, error });
     }
