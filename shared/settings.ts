@@ -9,6 +9,8 @@ export const SETTING_NAMES = [
   'STATE_URL',
   'STATE_KEY_PREFIX',
   'RESTORE_CHAINS',
+  // obs://bucket/key.json: the configuration document (shared/config/), instead of RESTORE_CHAINS.
+  'RESTORE_PILOT_CONFIG',
   'LOG_LEVEL',
   'HUAWEICLOUD_REGION',
   'HUAWEICLOUD_SDK_AK',

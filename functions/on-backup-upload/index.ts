@@ -1,9 +1,9 @@
 import type { S3Event } from 'aws-lambda';
 import { remainingTimeMs, type FunctionGraphContext } from '../../shared/functiongraph/context';
-import { loggerForInvocation } from '../../shared/log/logger';
 import { headerReaderFor } from '../../shared/restore/read-header';
+import { maxJobsPerInstance } from '../../shared/restore/pacing';
 import { processUploadEvent, type RecordOutcome } from '../../shared/restore/upload';
-import { clientFor, createRuntime, lockWaitMs, type Clock, type Runtime } from '../../shared/runtime';
+import { configured, createRuntime, lockWaitMs, type Clock, type Runtime } from '../../shared/runtime';
 import { readSettings, type Settings } from '../../shared/settings';
 import type { StateStore } from '../../shared/state/store';
 
@@ -30,13 +30,12 @@ export function createUploadHandler(options: UploadHandlerOptions = {}) {
   let runtime: Runtime | undefined;
   const handler = async (event: S3Event | unknown, context?: FunctionGraphContext): Promise<UploadSummary> => {
     const settings = readSettings(context, options.env ?? process.env);
-    const logger = loggerForInvocation(context, settings);
     runtime ??= createRuntime(settings, options.store);
     const clock = { now: options.now ?? Date.now, ...(options.sleep ? { sleep: options.sleep } : {}) };
-    const client = clientFor(runtime, context, logger, clock);
+    const { configuration, logger, client } = await configured(runtime, context, clock);
     const records = await processUploadEvent(
       {
-        chains: runtime.chains,
+        chains: configuration.chains,
         store: runtime.store,
         drs: client.drs,
         obs: client.obs,
@@ -45,7 +44,7 @@ export function createUploadHandler(options: UploadHandlerOptions = {}) {
         logger,
         ...clock,
         inProgressMs: options.inProgressMs ?? 60_000,
-        maxJobsPerInstance: runtime.maxJobsPerInstance,
+        maxJobsPerInstance: maxJobsPerInstance(configuration.settings),
         lockTtlMs: options.lockTtlMs ?? 30_000,
         lockWaitMs: lockWaitMs(context),
         remainingMs: () => remainingTimeMs(context),

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { parseChains, type Chain } from '../../shared/chains/config';
+import type { Chain } from '../../shared/chains/config';
 import { cutoverPreview, requestCutover, restartFrom, retryFile, skipConsequences, skipFile, type OperatorDecision } from '../../shared/chains/operator';
 import type { ChainState } from '../../shared/chains/state';
 import { createHuaweiClient, type HuaweiClient } from '../../shared/huawei/client';
@@ -7,13 +7,15 @@ import { ConfigError } from '../../shared/huawei/errors';
 import { createLogger } from '../../shared/log/logger';
 import { redactText } from '../../shared/log/redact';
 import { operateOnChain } from '../../shared/restore/operate';
+import type { ObsClient } from '../../shared/huawei/obs';
 import { maxJobsPerInstance } from '../../shared/restore/pacing';
-import { keySpace } from '../../shared/runtime';
+import { createRuntime, keySpace } from '../../shared/runtime';
 import type { Settings } from '../../shared/settings';
 import { openStateStore } from '../../shared/state/open';
 import { loadSource, mergeChains } from '../../shared/state/source';
 import type { StateStore } from '../../shared/state/store';
 import { SOURCE_RECORDS } from '../../shared/chains/chain-id';
+import { configCheck } from './config-check';
 import { chainStatuses, statusJson, statusText } from './status';
 import { commandHelp, isCommand, USAGE, type Command } from './usage';
 
@@ -22,7 +24,10 @@ class UsageError extends Error {}
 interface Cli {
   chains: Chain[];
   store: StateStore;
+  /** The environment: credentials, endpoints, pointers. */
   env: Settings;
+  /** The settings in force: the environment's, with the configuration document's (SMN_TOPIC_URN, MAX_JOBS_PER_INSTANCE…). */
+  settings: Settings;
   out: (text: string) => void;
 }
 
@@ -51,7 +56,7 @@ async function status(cli: Cli, json: boolean): Promise<number> {
     if (!(error instanceof ConfigError)) throw error;
     if (!json) cli.out(`(job states as last recorded: live DRS status needs ${error.field})\n`);
   }
-  const statuses = await chainStatuses(cli.chains, cli.store, drs, now, cli.env.SMN_TOPIC_URN ?? '', maxJobsPerInstance(cli.env));
+  const statuses = await chainStatuses(cli.chains, cli.store, drs, now, cli.settings.SMN_TOPIC_URN ?? '', maxJobsPerInstance(cli.settings));
   cli.out(json ? JSON.stringify(statusJson(statuses, now, drs !== undefined), null, 2) : statusText(statuses, now));
   return statuses.some((s) => s.problems.length > 0) ? 1 : 0;
 }
@@ -59,7 +64,7 @@ async function status(cli: Cli, json: boolean): Promise<number> {
 async function operate(cli: Cli, chain: Chain, database: string, decide: (state: ChainState) => OperatorDecision): Promise<number> {
   const api = client(cli);
   const outcome = await operateOnChain(
-    { store: cli.store, drs: api.drs, obs: api.obs, rds: api.rds, logger: createLogger({ level: 'error' }), now: Date.now, inProgressMs: 60_000, maxJobsPerInstance: maxJobsPerInstance(cli.env), lockTtlMs: 30_000, lockWaitMs: 10_000 },
+    { store: cli.store, drs: api.drs, obs: api.obs, rds: api.rds, logger: createLogger({ level: 'error' }), now: Date.now, inProgressMs: 60_000, maxJobsPerInstance: maxJobsPerInstance(cli.settings), lockTtlMs: 30_000, lockWaitMs: 10_000 },
     chain,
     database,
     decide,
@@ -93,7 +98,7 @@ async function confirmSkip(cli: Cli, key: string, state: ChainState, yes: boolea
 }
 
 /** The options each command takes; anything else starting with - is a usage error, not a FILE. */
-const OPTIONS: Record<Command, string[]> = { status: ['--json'], retry: [], skip: ['--yes'], cutover: ['--dry-run', '--db'], restart: ['--from'] };
+const OPTIONS: Record<Command, string[]> = { status: ['--json'], retry: [], skip: ['--yes'], cutover: ['--dry-run', '--db'], restart: ['--from'], config: [] };
 /** The options that take a value, and what the value is. */
 const VALUES: Record<string, string> = { '--from': 'FULL, the full backup to restart from', '--db': 'NAME, one database of the chain' };
 
@@ -118,7 +123,10 @@ function parse(args: string[]): Invocation {
   return invocation;
 }
 
-async function run({ command, targets, flags, from, db }: Exclude<Invocation, { help: string }>, cli: Cli): Promise<number> {
+/** A command that works on chains (all but config, which needs no environment). */
+type ChainInvocation = Omit<Exclude<Invocation, { help: string }>, 'command'> & { command: Exclude<Command, 'config'> };
+
+async function run({ command, targets, flags, from, db }: ChainInvocation, cli: Cli): Promise<number> {
   const target = targets[0];
   const needTarget = (what: string) => {
     if (targets.length !== 1) throw new UsageError(`${command} takes exactly one ${what}\n\n${commandHelp(command)}`);
@@ -163,6 +171,21 @@ async function run({ command, targets, flags, from, db }: Exclude<Invocation, { 
   }
 }
 
+/**
+ * The chains the functions run on: RESTORE_CHAINS, or the document RESTORE_PILOT_CONFIG names, read
+ * from OBS (the client is made only then: `status` runs without credentials on RESTORE_CHAINS). A
+ * refused newest version is said, and the last good one used, as the functions do.
+ */
+async function configuredChains(env: Settings, store: StateStore, out: (text: string) => void): Promise<{ chains: Chain[]; settings: Settings }> {
+  const { config } = createRuntime(env, store);
+  const logger = createLogger({ level: 'error' });
+  const obs = { readObjectText: ((...args: Parameters<ObsClient['readObjectText']>) => createHuaweiClient({ env, logger }).obs.readObjectText(...args)) as ObsClient['readObjectText'] };
+  const { chains, settings } = await config.current({ obs, logger, now: Date.now });
+  const refused = config.refusal();
+  if (refused) out(`warning: the newest version of ${refused.path} is refused (${refused.problem}); showing the last good one (eTag ${refused.inForce.eTag})\n`);
+  return { chains, settings };
+}
+
 /** Exit status: 0 ok, 1 a problem found (refused, not confirmed, open problems in status, a failure), 2 bad usage. */
 export async function main(args: string[], env: Settings = process.env): Promise<number> {
   const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -178,11 +201,19 @@ export async function main(args: string[], env: Settings = process.env): Promise
     out(invocation.help);
     return invocation.code;
   }
+  const { command } = invocation;
+  if (command === 'config') {
+    if (invocation.targets[0] !== 'check' || invocation.targets.length !== 2) {
+      fail(new Error(`config takes check FILE\n\n${commandHelp('config')}`));
+      return 2;
+    }
+    return configCheck(invocation.targets[1]!, env, out, (text) => fail(new Error(text)));
+  }
   let store: StateStore | undefined;
   try {
-    const chains = parseChains(env.RESTORE_CHAINS);
     store = openStateStore(env.STATE_URL, keySpace(env));
-    return await run(invocation, { chains, store, env, out });
+    const { chains, settings } = await configuredChains(env, store, out);
+    return await run({ ...invocation, command }, { chains, store, env, settings, out });
   } catch (error) {
     fail(error);
     return error instanceof UsageError ? 2 : 1;

@@ -52,13 +52,24 @@ backups after it; everything else of that database leaves the chain.
 
 Exit status: 0 done, 1 refused, 2 bad usage.`,
   },
+  config: {
+    usage: 'config check FILE',
+    summary: 'validate a configuration document offline, with the checks the functions make',
+    help: `Checks FILE, a configuration document ({"chains": [...], "SMN_TOPIC_URN": ..., ...}), with the same
+schema and messages as the functions use when they read RESTORE_PILOT_CONFIG from OBS, before you
+upload it. A setting also set in this environment is an error, as it would be in the functions.
+Needs neither Redis nor the cloud.
+
+Exit status: 0 valid, 1 invalid (the message names the field, e.g. chains[3].bucket), 2 bad usage
+or FILE unreadable.`,
+  },
 } as const;
 
 export type Command = keyof typeof COMMANDS;
 
 const SETTINGS = `FILE is the object key, e.g. erp/ERP_LOG_20261120094500.trn. Settings come from the same environment
 the functions use: STATE_URL, STATE_KEY_PREFIX (the deployment's key space, restore-pilot:STAGE: when
-deployed with serverless), RESTORE_CHAINS, HUAWEICLOUD_REGION,
+deployed with serverless), RESTORE_PILOT_CONFIG (obs://bucket/key.json) or RESTORE_CHAINS, HUAWEICLOUD_REGION,
 HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID (and *_ENDPOINT for the local cloud).`;
 
 export const USAGE = `usage: restore-pilot <command> [options]     restore-pilot <command> --help

@@ -182,6 +182,12 @@ export class ObsStore {
             return xmlError(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
           }
           const meta = { etag: `"${object.eTag}"`, 'last-modified': object.lastModified.toUTCString(), 'accept-ranges': 'bytes', 'content-type': 'binary/octet-stream' };
+          // If-None-Match (OBS "Downloading an Object"; RFC 7232): the object only if its ETag differs from
+          // every one listed (`*`: any ETag); otherwise 304 Not Modified with no body. Checked after If-Match.
+          const ifNoneMatch = single(headers['if-none-match']);
+          if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((tag) => tag.trim() === '*' || tag.trim().replace(/^W\//, '').replace(/"/g, '') === object.eTag)) {
+            return { status: 304, body: Buffer.alloc(0), headers: { etag: meta.etag, 'last-modified': meta['last-modified'] } };
+          }
           const range = this.ignoreRange ? undefined : byteRange(single(headers.range), object.content.length);
           if (!range) return { status: 200, body: object.content, headers: meta };
           return {

@@ -124,6 +124,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   const send = (res: ServerResponse, response: RouteResponse) => {
     if (res.destroyed) return;
+    if (response.status === 304) {
+      // Not Modified carries no body, so no Content-Length or Content-Type of one either.
+      res.writeHead(304, { 'x-obs-request-id': randomUUID().replace(/-/g, ''), ...response.headers });
+      res.end();
+      return;
+    }
     if (Buffer.isBuffer(response.body)) {
       res.writeHead(response.status, { 'content-type': 'binary/octet-stream', 'content-length': response.body.length, 'x-obs-request-id': randomUUID().replace(/-/g, ''), ...response.headers });
       res.end(response.body);

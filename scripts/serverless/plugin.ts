@@ -4,7 +4,9 @@ import { join, resolve } from 'node:path';
 import { createTransport } from '../../shared/huawei/client';
 import { FunctionGraphClient } from '../../shared/huawei/functiongraph';
 import { createLogger } from '../../shared/log/logger';
+import { ObsClient } from '../../shared/huawei/obs';
 import { deployService, removeService } from './deploy';
+import { readDocuments } from './documents';
 import { packageFunctions } from './package';
 import { preflight } from './preflight';
 import { parseServiceSpec, type ServiceSpec } from './spec';
@@ -112,18 +114,18 @@ export class HuaweiProvider {
     }
   }
 
-  private connect(): { client: FunctionGraphClient; spec: ServiceSpec } {
+  private connect(): { client: FunctionGraphClient; obs: ObsClient; spec: ServiceSpec } {
     const { service } = this.serverless;
     const region = typeof service.provider.region === 'string' ? service.provider.region : '';
-    const { transport, projectId } = createTransport({ env: { ...process.env, HUAWEICLOUD_REGION: region }, logger: createLogger({ level: 'error' }) });
+    const { transport, projectId, endpoints } = createTransport({ env: { ...process.env, HUAWEICLOUD_REGION: region }, logger: createLogger({ level: 'error' }) });
     const functions = Object.fromEntries(Object.entries(service.functions).map(([key, { package: _artifact, ...fn }]) => [key, fn]));
     const spec = parseServiceSpec({ service: service.service, provider: service.provider, functions }, projectId);
-    return { client: new FunctionGraphClient(transport, projectId), spec };
+    return { client: new FunctionGraphClient(transport, projectId), obs: new ObsClient(transport, endpoints.obs), spec };
   }
 
   private async deploy(): Promise<void> {
-    const { client, spec } = this.connect();
-    preflight(spec);
+    const { client, obs, spec } = this.connect();
+    preflight(spec, await readDocuments(spec, obs));
     const zips = new Map<string, Buffer>();
     for (const fn of spec.functions) {
       const path = join(this.packageDir, `${fn.key}.zip`);

@@ -26,7 +26,8 @@ export type PageKind =
   | 'taurusdb-backup-failed'
   | 'taurusdb-backup-stale'
   | 'check-failing'
-  | 'drs-throttled';
+  | 'drs-throttled'
+  | 'config-refused';
 
 export interface Problem {
   /** Stable while the problem lasts; a new failure of a new file version is a new problem. */
@@ -66,6 +67,27 @@ export function checkFailingProblem(scope: string, what: string, errors: string[
   };
 }
 
+/**
+ * A new version of the configuration document that does not validate. One problem per document, not
+ * per version: a second broken upload does not page again, and the page resolves when a valid one
+ * takes effect. Its scope is the document's path, which no chain id can be.
+ */
+export function configRefusedProblem(refusal: { path: string; eTag: string; problem: string; since: number; inForce: { eTag: string; chains: number } }, topicUrn: string): Problem {
+  return {
+    id: `config-refused:${refusal.path}`,
+    kind: 'config-refused',
+    scope: refusal.path,
+    topicUrn,
+    since: refusal.since,
+    title: titleOf('config-refused', refusal.path),
+    details: [
+      `What happened: the new version of ${refusal.path} (eTag ${refusal.eTag}) does not validate, so it was not taken: ${refusal.problem}`,
+      `In force: the last good version (eTag ${refusal.inForce.eTag}, ${refusal.inForce.chains} chain(s)); uploads and restores go on under it.`,
+    ],
+    nextStep: `Fix the field named above, check the file with: npx restore-pilot config check FILE, then upload it again to ${refusal.path}. The functions read it within a minute and this page resolves.`,
+  };
+}
+
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const minutes = (ms: number) => Math.round(ms / 60_000);
 
@@ -86,6 +108,7 @@ const TITLES: Record<PageKind, string> = {
   'taurusdb-backup-stale': 'TaurusDB backup too old',
   'check-failing': 'restore-pilot cannot check',
   'drs-throttled': 'DRS throttling restores',
+  'config-refused': 'Configuration refused',
 };
 
 export function titleOf(kind: PageKind, scope: string): string {

@@ -69,20 +69,28 @@ export function parseChains(json: string | undefined): Chain[] {
   } catch (error) {
     throw new ConfigError('RESTORE_CHAINS', `is not valid JSON: ${(error as Error).message}`);
   }
+  return parseChainList(raw, 'RESTORE_CHAINS');
+}
+
+/**
+ * Checks a list of chains already read from JSON; `name` is where the list came from (RESTORE_CHAINS,
+ * or `chains` in the configuration document), so every message names the field as the user wrote it.
+ */
+export function parseChainList(raw: unknown, name: string): Chain[] {
   const parsed = z.array(ChainConfig).min(1, 'must list at least one chain').safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const [index, ...rest] = issue.path;
-    const field = typeof index === 'number' ? `RESTORE_CHAINS[${index}]${rest.map((p) => `.${String(p)}`).join('')}` : 'RESTORE_CHAINS';
+    const field = typeof index === 'number' ? `${name}[${index}]${rest.map((p) => `.${String(p)}`).join('')}` : name;
     throw new ConfigError(field, issue.message);
   }
   const chains = parsed.data;
   chains.forEach((chain, i) => {
     chains.forEach((other, j) => {
       if (j <= i) return;
-      if (chain.id === other.id) throw new ConfigError(`RESTORE_CHAINS[${j}].id`, `"${other.id}" is used by chain ${i} too`);
+      if (chain.id === other.id) throw new ConfigError(`${name}[${j}].id`, `"${other.id}" is used by chain ${i} too`);
       if (chain.bucket === other.bucket && (chain.prefix.startsWith(other.prefix) || other.prefix.startsWith(chain.prefix))) {
-        throw new ConfigError(`RESTORE_CHAINS[${j}].prefix`, `overlaps chain "${chain.id}" (bucket ${chain.bucket}, prefix "${chain.prefix}"): a file must belong to one chain`);
+        throw new ConfigError(`${name}[${j}].prefix`, `overlaps chain "${chain.id}" (bucket ${chain.bucket}, prefix "${chain.prefix}"): a file must belong to one chain`);
       }
     });
   });

@@ -69,6 +69,14 @@ export interface ObjectHead {
   lastModified: string;
 }
 
+/** A whole object read as text, and the version it was. */
+export interface ObjectText {
+  text: string;
+  eTag: string;
+  /** As OBS sends it (an HTTP date). */
+  lastModified: string | undefined;
+}
+
 export interface ObjectRef {
   bucket: string;
   key: string;
@@ -196,6 +204,32 @@ export class ObsClient {
     if (response.status === 206 && !/^bytes 0-\d+\/(\d+|\*)$/.test(response.contentRange ?? '')) throw shapeError('a partial answer that does not start at byte 0');
     if (!response.bytes) throw shapeError('no body');
     return { bytes: response.bytes };
+  }
+
+  /**
+   * A whole small object as UTF-8 text (a configuration document), with its eTag: one GetObject. With
+   * `ifNoneMatch`, OBS answers 304 Not Modified, without a body, while the object still has that eTag
+   * ("Downloading an Object", https://support.huaweicloud.com/intl/en-us/api-obs/obs_04_0083.html, and
+   * the SDKs' conditional download: "If a request includes IfModifiedSince or IfNoneMatch and the
+   * specified condition is not met, ... 304 Not Modified"), so an unchanged document costs one empty answer.
+   * An object over `maxBytes` is refused rather than read whole. Missing: 404 NoSuchKey HuaweiApiError.
+   */
+  async readObjectText(bucket: string, key: string, options: { maxBytes: number }): Promise<ObjectText>;
+  async readObjectText(bucket: string, key: string, options: { maxBytes: number; ifNoneMatch?: string | undefined }): Promise<{ notModified: true } | ObjectText>;
+  async readObjectText(bucket: string, key: string, options: { maxBytes: number; ifNoneMatch?: string | undefined }): Promise<{ notModified: true } | ObjectText> {
+    const operation = 'obs.getObject';
+    parseRequest(operation, z.object({ bucket: BucketName, key: ObjectKey, ifNoneMatch: ETag.optional() }), { bucket, key, ifNoneMatch: options.ifNoneMatch });
+    const headers: Record<string, string> = options.ifNoneMatch === undefined ? {} : { 'If-None-Match': `"${unquote(options.ifNoneMatch)}"` };
+    // One byte more than allowed tells "exactly the limit" from "over it" without reading the rest.
+    const response = await this.transport.send({ operation, service: 'obs', method: 'GET', ...this.address(bucket, key), headers, maxBodyBytes: options.maxBytes + 1, retry: true });
+    if (response.status === 304) return { notModified: true };
+    const shapeError = (errorMsg: string) => new HuaweiApiError({ operation, kind: 'response-shape', status: response.status, errorMsg, requestId: response.requestId });
+    if (response.status !== 200) throw shapeError(`unexpected status ${response.status} for a whole-object read`);
+    const bytes = response.bytes ?? new Uint8Array();
+    if (bytes.length > options.maxBytes) throw shapeError(`the object is larger than ${options.maxBytes} bytes`);
+    const answer = response.responseHeaders ?? {};
+    const { eTag } = parseResponse(operation, ETagAnswer, { eTag: answer.etag }, response.requestId);
+    return { text: Buffer.from(bytes).toString('utf8'), eTag, lastModified: answer['last-modified'] };
   }
 
   /**

@@ -27,6 +27,8 @@ export interface TickDeps {
   remainingMs: () => number | undefined;
   inProgressMs: number;
   lockTtlMs: number;
+  /** Judged before the tick (the configuration document's): its problems, under a scope that counts as looked at. */
+  judged?: { scope: string; problems: Problem[] }[];
 }
 
 export interface TickSummary {
@@ -223,10 +225,21 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
       failed(`instance ${instance}`, error, 'reading its restore slots');
     }
   });
+  for (const { scope, problems: found } of deps.judged ?? []) {
+    problems.push(...found);
+    evaluated.add(scope);
+  }
 
   summary.problems = problems.length;
   try {
-    const configured = new Set([...deps.chains.map((c) => c.id), ...[...instances.keys()].map((i) => `instance ${i}`), ...config.WATCH_DCS_TASK_IDS, ...config.WATCH_TAURUSDB_INSTANCE_IDS]);
+    const judgedScopes = (deps.judged ?? []).map((j) => j.scope);
+    const configured = new Set([
+      ...deps.chains.map((c) => c.id),
+      ...[...instances.keys()].map((i) => `instance ${i}`),
+      ...config.WATCH_DCS_TASK_IDS,
+      ...config.WATCH_TAURUSDB_INSTANCE_IDS,
+      ...judgedScopes,
+    ]);
     const pager = { store: deps.store, smn: client.smn, logger: deps.logger, now: deps.now, ...(config.PAGE_REMINDER_MINUTES ? { reminderMs: config.PAGE_REMINDER_MINUTES * 60_000 } : {}) };
     summary.pages = await syncPages(pager, problems, { evaluated, configured });
   } catch (error) {

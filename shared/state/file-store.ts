@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DEFAULT_RETENTION_MS, LockLostError, parsePages, parseStoredChain, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
+import { DEFAULT_RETENTION_MS, LockLostError, parsePages, parseStoredChain, StoredConfig, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
 import type { PageRecord } from '../alerts/ledger';
 import { parseChainId } from '../chains/chain-id';
 import type { ChainState } from '../chains/state';
@@ -12,6 +12,7 @@ interface FileDocument {
   chains: Record<string, { meta: unknown; files: Record<string, unknown> }>;
   pages?: Record<string, unknown>;
   slots?: Record<string, SlotBook>;
+  configs?: Record<string, unknown>;
 }
 
 /**
@@ -110,6 +111,17 @@ export class FileStateStore implements StateStore {
     const pages = (doc.pages ??= {});
     for (const record of change.put) pages[record.id] = record;
     for (const id of change.remove) delete pages[id];
+    this.write(doc);
+  }
+
+  async loadConfig(location: string): Promise<StoredConfig | undefined> {
+    const stored = this.read().configs?.[location];
+    return stored === undefined ? undefined : StoredConfig.parse(stored);
+  }
+
+  async saveConfig(record: StoredConfig): Promise<void> {
+    const doc = this.read();
+    (doc.configs ??= {})[record.location] = record;
     this.write(doc);
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
-import { DEFAULT_RETENTION_MS, PAGES_LOCK, LockLostError, parsePages, parseStoredChain, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
+import { DEFAULT_RETENTION_MS, PAGES_LOCK, LockLostError, parsePages, parseStoredChain, StoredConfig, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
 import type { PageRecord } from '../alerts/ledger';
 import { describeStoreError, StateStoreError, storeName, type StoreOperation } from './store-error';
 import { parseChainId } from '../chains/chain-id';
@@ -17,6 +17,7 @@ import { RedisInstanceSlots } from './redis-slots';
  *   <prefix>{<source>}:databases  set: the databases of a source that have a chain (chain-id.ts)
  *   <prefix>{_pages}:lock / :ledger   the pager's lock and its hash: problem id → PageRecord JSON
  *   <prefix>{slots:<instance>}   the restore slots of a target instance (redis-slots.ts)
+ *   <prefix>{_config}:good   hash: document location → StoredConfig JSON (no expiry: the fallback must outlive quiet months)
  */
 
 const SAVE = `
@@ -102,7 +103,7 @@ export class RedisStateStore implements StateStore {
     }
   }
 
-  private key(chainId: string, part: 'lock' | 'meta' | 'files' | 'ledger' | 'databases'): string {
+  private key(chainId: string, part: 'lock' | 'meta' | 'files' | 'ledger' | 'databases' | 'good'): string {
     return `${this.prefix}{${chainId}}:${part}`;
   }
 
@@ -146,6 +147,15 @@ export class RedisStateStore implements StateStore {
     const args = [...change.put.flatMap((record) => [record.id, JSON.stringify(record)]), ...change.remove];
     const saved = await this.call('save pages', () => this.redis.rpSavePages(this.key(lock.chainId, 'lock'), this.key(PAGES_LOCK, 'ledger'), lock.token, change.put.length, ...args));
     if (saved !== 1) throw new LockLostError(lock.chainId);
+  }
+
+  async loadConfig(location: string): Promise<StoredConfig | undefined> {
+    const stored = await this.call('load config', () => this.redis.hget(this.key('_config', 'good'), location));
+    return stored ? StoredConfig.parse(JSON.parse(stored)) : undefined;
+  }
+
+  async saveConfig(record: StoredConfig): Promise<void> {
+    await this.call('save config', () => this.redis.hset(this.key('_config', 'good'), record.location, JSON.stringify(record)));
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 /** What the state store was doing when it failed. */
-export type StoreOperation = 'lock' | 'unlock' | 'load' | 'save' | 'load pages' | 'save pages' | 'slots';
+export type StoreOperation = 'lock' | 'unlock' | 'load' | 'save' | 'load pages' | 'save pages' | 'slots' | 'load config' | 'save config';
 
 /** Why, in the terms an operator acts on. */
 export type StoreErrorKind = 'connection-refused' | 'host-not-found' | 'auth-failed' | 'timeout' | 'cluster-redirect' | 'other';

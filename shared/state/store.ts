@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { PageRecord } from '../alerts/ledger';
 import { BackupFileRecord, ChainMeta, type ChainState } from '../chains/state';
 import type { InstanceSlots } from './instance-slots';
@@ -38,8 +39,19 @@ export interface StateStore {
   savePages(lock: ChainLock, change: PagesChange): Promise<void>;
   /** Restore slots per target instance, shared by every chain (shared/state/instance-slots.ts). */
   readonly slots: InstanceSlots;
+  /** The last configuration document that validated, by its location (obs://bucket/key); kept without expiry. */
+  loadConfig(location: string): Promise<StoredConfig | undefined>;
+  saveConfig(record: StoredConfig): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * A configuration document that validated, as read: a cold start that finds a broken version runs on
+ * it. Any instance may write it; each version written validated, so the worst a race does is keep an
+ * older good one, which the next revalidation replaces.
+ */
+export const StoredConfig = z.object({ location: z.string(), eTag: z.string(), text: z.string(), savedAt: z.number() });
+export type StoredConfig = z.infer<typeof StoredConfig>;
 
 export interface PagesChange {
   put: PageRecord[];

@@ -178,6 +178,28 @@ describe('serverless package / deploy / remove against the local cloud', () => {
     expect(polled.result).toMatchObject({ chains: expect.any(Number) });
   }, 60_000);
 
+  it('with the chains in a document in OBS: the deploy reads and checks it first, and the deployed zips run on it', async () => {
+    const path = 'obs://rp-config/restore-pilot.json';
+    const topic = `urn:smn:cn-north-4:${cloud.projectId}:oncall`;
+    const chains = Array.from({ length: 20 }, (_, i) => ({ ...TEST_CHAINS[0], id: `chain-${i}`, prefix: `c${i}/`, cutoverMarker: undefined }));
+    const pointer = { RESTORE_PILOT_CONFIG: path, RESTORE_CHAINS: '', SMN_TOPIC_URN: '' };
+    const calls = cloud.requests.length;
+    cloud.obs.put('rp-config', 'restore-pilot.json', { content: JSON.stringify({ chains: [{ ...chains[0], bucket: 'Mig_Backups' }], SMN_TOPIC_URN: topic }) });
+    await expect(serverless(cloud, packageDir, ['deploy'], pointer)).rejects.toThrow(/cannot deploy on-backup-upload: RESTORE_PILOT_CONFIG obs:\/\/rp-config\/restore-pilot.json: chains\[0\]\.bucket: /);
+    expect(cloud.requests.slice(calls).filter((r) => r.operation.startsWith('functiongraph.') && r.method !== 'GET')).toEqual([]);
+
+    // 20 chains: far over 2048 characters as RESTORE_CHAINS, a pointer of 35 as a document.
+    cloud.obs.put('rp-config', 'restore-pilot.json', { content: JSON.stringify({ chains, SMN_TOPIC_URN: topic }) });
+    await serverless(cloud, packageDir, ['deploy'], pointer);
+    const upload = [...cloud.functiongraph.functions.values()].find((f) => f.name.endsWith('on-backup-upload'))!;
+    expect(upload.environment.RESTORE_PILOT_CONFIG).toBe(path);
+    expect(upload.environment.RESTORE_CHAINS ?? '').toBe('');
+    const key = 'c7/ERP_FULL_20261120_030000.bak';
+    const object = cloud.obs.put('mig-backups', key, { content: contentFor(key) });
+    const uploaded = await invokeZip(cloud, upload, obsEvent([{ key, eTag: object.eTag, sequencer: object.sequencer }]));
+    expect(uploaded, JSON.stringify(uploaded)).toMatchObject({ result: { counts: { submitted: 1 } } });
+  }, 120_000);
+
   it('remove deletes the triggers and the functions; a second remove finds nothing to do', async () => {
     const output = await serverless(cloud, packageDir, ['remove']);
     expect(output).toContain('removed function restore-pilot-prod-on-backup-upload');

@@ -126,6 +126,43 @@ describe('preflight: the functions\' own config checks, before a deploy changes 
   });
 });
 
+describe('preflight with the chains in a configuration document (RESTORE_PILOT_CONFIG)', () => {
+  const PATH = 'obs://rp-config/restore-pilot.json';
+  const topic = `urn:smn:cn-north-4:${PROJECT}:oncall`;
+  const sources = (count: number, bucket = 'mig-backups') =>
+    Array.from({ length: count }, (_, i) => ({ id: `src-${i}`, bucket, prefix: `src${i}/`, targetInstanceId: `instance-${i}-0a3182607bc549bcb46cc9a8755761a6in04` }));
+  const withEnv = (environment: Record<string, string>) => parseServiceSpec(config({ provider: { name: 'huawei', region: 'cn-north-4', environment } }), PROJECT);
+  const pointer = { STATE_URL: 'rediss://:pw@dcs:6379', RESTORE_PILOT_CONFIG: PATH, RESTORE_CHAINS: '', SMN_TOPIC_URN: '' };
+  const documents = (document: unknown) => new Map([[PATH, JSON.stringify(document)]]);
+
+  it('200 sources in the document leave the environment far under 2048 characters', () => {
+    const spec = withEnv(pointer);
+    expect(() => preflight(spec, documents({ chains: sources(200), SMN_TOPIC_URN: topic }))).not.toThrow();
+    expect(environmentSize(spec.functions[1]!.environment)).toBeLessThan(300);
+  });
+
+  it("checks the document as the functions will: its fields, its settings, its buckets against the OBS trigger's", () => {
+    const spec = withEnv(pointer);
+    const broken = sources(5);
+    broken[3] = { ...broken[3]!, bucket: 'Mig_Backups' };
+    expect(() => preflight(spec, documents({ chains: broken, SMN_TOPIC_URN: topic }))).toThrow(`cannot deploy on-backup-upload: RESTORE_PILOT_CONFIG ${PATH}: chains[3].bucket: may contain only`);
+    expect(() => preflight(spec, documents({ chains: sources(2) }))).toThrow(`cannot deploy on-backup-upload: RESTORE_PILOT_CONFIG ${PATH}: SMN_TOPIC_URN: is required`);
+    expect(() => preflight(spec, documents({ chains: sources(2, 'elsewhere'), SMN_TOPIC_URN: topic }))).toThrow(`cannot deploy on-backup-upload: RESTORE_PILOT_CONFIG ${PATH}: has no chain in bucket mig-backups`);
+    expect(() => preflight(withEnv({ ...pointer, SMN_TOPIC_URN: topic }), documents({ chains: sources(2), SMN_TOPIC_URN: topic }))).toThrow(`SMN_TOPIC_URN: is set both in the environment and in ${PATH}`);
+    expect(() => preflight(withEnv({ ...pointer, RESTORE_CHAINS: JSON.stringify(sources(1)) }), documents({ chains: sources(1), SMN_TOPIC_URN: topic }))).toThrow(
+      'cannot deploy on-backup-upload: RESTORE_PILOT_CONFIG and RESTORE_CHAINS are both set',
+    );
+    expect(() => preflight(withEnv({ ...pointer, RESTORE_PILOT_CONFIG: 's3://x/y' }))).toThrow('cannot deploy on-backup-upload: RESTORE_PILOT_CONFIG must be obs://BUCKET/KEY');
+  });
+
+  it('still counts the environment against the limit, and says what belongs in the document', () => {
+    const spec = withEnv({ ...pointer, WATCH_DCS_TASK_IDS: 'x'.repeat(2048) });
+    expect(() => preflight(spec, documents({ chains: sources(1), SMN_TOPIC_URN: topic }))).toThrow(
+      /environment is \d+ characters \(keys plus values, plain and encrypted together\), and FunctionGraph allows 2048 in cn-north-4: keep only pointers and secrets there: settings for all belong in the configuration document/,
+    );
+  });
+});
+
 describe('writeZip', () => {
   it('writes an archive that unzip extracts byte for byte, identical for identical input', () => {
     const files = [

@@ -103,6 +103,8 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
       loadPages: () => store.loadPages(),
       savePages: (lock, change) => store.savePages(lock, change),
       slots: store.slots,
+      loadConfig: (location) => store.loadConfig(location),
+      saveConfig: (record) => store.saveConfig(record),
       save: async (lock, change) => {
         if (change.files.some((f) => f.status === 'running') && crashOnSave-- > 0) throw new Error('simulated crash: process died after the create call');
         return store.save(lock, change);

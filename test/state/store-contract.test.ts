@@ -125,6 +125,20 @@ for (const [kind, make] of Object.entries(factories)) {
       expect((await store.loadPages()).map((p) => p.id)).toEqual(['a']);
     });
 
+    it('keeps the last good configuration document per location, replaced by the next, with no expiry', async () => {
+      const store = open({ retentionMs: 60 });
+      const location = 'obs://mig-config/restore-pilot.json';
+      expect(await store.loadConfig(location)).toBeUndefined();
+      const first = { location, eTag: 'e1', text: '{"chains":[]}', savedAt: 1 };
+      await store.saveConfig(first);
+      await store.saveConfig({ location: 'obs://other/x.json', eTag: 'o', text: '{}', savedAt: 1 });
+      expect(await store.loadConfig(location)).toEqual(first);
+      await store.saveConfig({ ...first, eTag: 'e2', text: '{"chains":[1]}', savedAt: 2 });
+      await sleep(100); // past the chains' retention: the fallback document is not chain state and stays
+      expect(await store.loadConfig(location)).toEqual({ ...first, eTag: 'e2', text: '{"chains":[1]}', savedAt: 2 });
+      expect((await store.loadConfig('obs://other/x.json'))?.eTag).toBe('o');
+    });
+
     it('forgets a chain nobody touched for the retention period', async () => {
       const store = open({ retentionMs: 60 });
       const lock = (await store.tryLock('old', 5_000))!;

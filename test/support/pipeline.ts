@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createUploadHandler } from '../../functions/on-backup-upload/index';
 import { createPollHandler } from '../../functions/poll-jobs/index';
-import { parseChains } from '../../shared/chains/config';
+import { parseChainList } from '../../shared/chains/config';
 import { stagingKeyFor } from '../../shared/chains/drs-name';
 import { createHuaweiClient } from '../../shared/huawei/client';
 import { DEFAULT_MAX_JOBS_PER_INSTANCE } from '../../shared/restore/pacing';
@@ -83,6 +83,10 @@ export interface Pipeline {
   track(chainId: string): Promise<Pick<Awaited<ReturnType<typeof trackChain>>, 'state' | 'checked' | 'submitted'>>;
   /** Every database's chain of a source as one state (shared/state/source.ts mergeChains). */
   state(chainId: string): Promise<ChainState>;
+  /** Where the configuration document is, with `configDocument`: RESTORE_PILOT_CONFIG's value. */
+  configPath: string;
+  /** Uploads a new version of the configuration document (any text: a broken one too); returns its eTag. */
+  putConfig(document: unknown): string;
   /** The DRS jobs created, in creation order; `file` is the uploaded object each restores (as the job's description names it). */
   created(): { file: string; mode: string; last: boolean; name: string }[];
   /** The objects DRS was given, in creation order: a DRS-safe copy where the file's own name breaks DRS's rules. */
@@ -92,8 +96,19 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
+const CONFIG_BUCKET = 'rp-config';
+const CONFIG_KEY = 'restore-pilot.json';
+
 export async function startPipeline(
-  options: { store?: (store: StateStore) => StateStore; inProgressMs?: number; chains?: unknown[]; pollEnv?: Record<string, string>; maxJobsPerInstance?: number } = {},
+  options: {
+    store?: (store: StateStore) => StateStore;
+    inProgressMs?: number;
+    chains?: unknown[];
+    pollEnv?: Record<string, string>;
+    maxJobsPerInstance?: number;
+    /** Configure through a document in the local OBS (RESTORE_PILOT_CONFIG) instead of RESTORE_CHAINS; given the pages' topic. */
+    configDocument?: (topicUrn: string) => { chains: unknown[] } & Record<string, unknown>;
+  } = {},
 ): Promise<Pipeline> {
   const cloud = await startLocalCloud({ drs: { jobDurationMs: 60_000, precheckMs: 0 } });
   cloud.obs.createBucket('mig-backups');
@@ -101,13 +116,23 @@ export async function startPipeline(
   const stateUrl = testStateUrl(keyPrefix);
   const realStore = openStateStore(stateUrl);
   const store = options.store ? options.store(realStore) : realStore;
-  const chainsJson = JSON.stringify(options.chains ?? TEST_CHAINS);
+  const topicUrn = `urn:smn:cn-north-4:${cloud.projectId}:oncall`;
+  const document = options.configDocument?.(topicUrn);
+  const chainList = document?.chains ?? options.chains ?? TEST_CHAINS;
+  const chainsJson = JSON.stringify(chainList);
   // The chains' target instances exist in the local RDS (SQL Server 2019 unless a test changes one).
-  for (const chain of (options.chains ?? TEST_CHAINS) as { targetInstanceId: string }[]) {
+  for (const chain of chainList as { targetInstanceId: string }[]) {
     if (!cloud.rds.instances.has(chain.targetInstanceId)) cloud.rds.setInstance(chain.targetInstanceId);
   }
   const maxJobsPerInstance = options.maxJobsPerInstance ?? DEFAULT_MAX_JOBS_PER_INSTANCE;
-  const env = { ...cloud.env(), STATE_URL: stateUrl, RESTORE_CHAINS: chainsJson, MAX_JOBS_PER_INSTANCE: String(maxJobsPerInstance) };
+  const putConfig = (next: unknown) => cloud.obs.put(CONFIG_BUCKET, CONFIG_KEY, { content: typeof next === 'string' ? next : JSON.stringify(next, null, 2) }).eTag;
+  if (document) putConfig(document);
+  const configPath = `obs://${CONFIG_BUCKET}/${CONFIG_KEY}`;
+  const env = {
+    ...cloud.env(),
+    STATE_URL: stateUrl,
+    ...(document ? { RESTORE_PILOT_CONFIG: configPath } : { RESTORE_CHAINS: chainsJson, MAX_JOBS_PER_INSTANCE: String(maxJobsPerInstance) }),
+  };
   // Time passes when a test says so (advanceClock), not by waiting for it.
   let offsetMs = 0;
   const now = () => Date.now() + offsetMs;
@@ -123,15 +148,17 @@ export async function startPipeline(
   };
   const handler = Object.assign((event: unknown, overrides: object = {}) => upload(event, { ...context, ...overrides }), { close: upload.close });
   const client = createHuaweiClient({ env: cloud.env(), logger: logs.logger, now, sleep });
-  const chains = parseChains(chainsJson);
-  const topicUrn = `urn:smn:cn-north-4:${cloud.projectId}:oncall`;
-  const poller = createPollHandler({ env: { ...env, SMN_TOPIC_URN: topicUrn, ...options.pollEnv }, store, now, sleep });
+  const chains = parseChainList(chainList, 'chains');
+  // A document carries its own settings; one also set in the environment would be refused.
+  const poller = createPollHandler({ env: { ...env, ...(document ? {} : { SMN_TOPIC_URN: topicUrn }), ...options.pollEnv }, store, now, sleep });
   return {
     cloud,
     topicUrn,
     keyPrefix,
     env,
     now,
+    configPath,
+    putConfig,
     poll: (pollContext) => poller({ version: 'v1.0', time: new Date().toISOString(), trigger_type: 'TIMER', trigger_name: 'poll', user_event: '' }, { ...context, ...pollContext }),
     advanceClock: (ms) => {
       offsetMs += ms;
