@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createUploadHandler } from '../../functions/on-backup-upload/index';
 import { createPollHandler } from '../../functions/poll-jobs/index';
 import { parseChains } from '../../shared/chains/config';
+import { loadSource, mergeChains } from '../../shared/state/source';
 import { FileStateStore } from '../../shared/state/file-store';
 import { startLocalCloud } from '../local-cloud/server';
 import { SyntheticDatabase } from '../synthetic/backups';
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   };
   const view = new FileStateStore(env.STATE_URL.slice('file:'.length));
   const render = async () => {
-    const state = await view.load(chain!.id);
+    const state = mergeChains(await loadSource(view, chain!));
     for (; pagesShown < cloud.smn.messages.length; pagesShown++) output.page(cloud.smn.messages[pagesShown]!);
     output.state(state, demoNow());
     return state;
