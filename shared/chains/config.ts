@@ -42,6 +42,10 @@ export const ChainConfig = z
     enterpriseProjectId: z.string().optional(),
     tags: z.array(ResourceTag).optional(),
     smnTopicUrn: TopicUrn.optional(),
+    /** Only these databases of the source are restored (by the name in the backup header); others are ignored. */
+    databases: z.array(z.string().min(1)).min(1, 'must name at least one database (leave it out to restore every database)').optional(),
+    /** These databases of the source are never restored. */
+    excludeDatabases: z.array(z.string().min(1)).optional(),
     stuckAfterMinutes: z.number().int().positive().default(180),
     gapAlertMinutes: z.number().int().positive().default(120),
   })
@@ -95,6 +99,15 @@ export function parseChainList(raw: unknown, name: string): Chain[] {
     });
   });
   return chains.map((chain) => (chain.fileNamePattern ? { ...chain, pattern: new RegExp(chain.fileNamePattern) } : chain));
+}
+
+/**
+ * Whether the source restores this database. Names compare without regard to case, as SQL Server's
+ * default collations compare them: `erp` and `ERP` cannot both exist on one server.
+ */
+export function restoresDatabase(chain: Pick<Chain, 'databases' | 'excludeDatabases'>, database: string): boolean {
+  const named = (list: string[] | undefined) => list?.some((name) => name.toLowerCase() === database.toLowerCase());
+  return (chain.databases === undefined || named(chain.databases) === true) && named(chain.excludeDatabases) !== true;
 }
 
 /** The chain whose bucket and prefix hold this object, if any. */

@@ -1,6 +1,6 @@
 import { admitBackup, applyCutoverMarker, isRedelivery, type HeaderRead } from '../chains/admit';
 import { chainIdOf, SOURCE_RECORDS } from '../chains/chain-id';
-import type { Chain } from '../chains/config';
+import { restoresDatabase, type Chain } from '../chains/config';
 import { restoreJobName } from '../chains/job-name';
 import type { ChainState } from '../chains/state';
 import { adoptJob } from '../chains/transitions';
@@ -102,6 +102,7 @@ async function admitPage(deps: ReconcileDeps, chain: Chain, objects: ObsObject[]
     // A version replaced since the listing is left to its own event or the next walk.
     if ('changed' in read) return;
     const database = 'header' in read ? read.header.databaseName : SOURCE_RECORDS;
+    if (database !== SOURCE_RECORDS && !restoresDatabase(chain, database)) return;
     const list = byDatabase.get(database) ?? [];
     list.push({ object, read });
     byDatabase.set(database, list);

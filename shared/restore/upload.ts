@@ -1,6 +1,6 @@
 import { admitBackup, applyCutoverMarker, isRedelivery, type HeaderRead, type UploadDecision, type UploadStatus } from '../chains/admit';
 import { SOURCE_RECORDS } from '../chains/chain-id';
-import { chainFor, type Chain } from '../chains/config';
+import { chainFor, restoresDatabase, type Chain } from '../chains/config';
 import { runChainStep, type StepDecision } from './chain-step';
 import { makeStagingCopies, type StagingDeps } from './staging';
 import { eventRecords, parseRecord, type UploadedObject } from './obs-event';
@@ -51,6 +51,9 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
   const read = await deps.readHeader({ bucket, key, eTag });
   if ('changed' in read) return { ...base, status: 'ignored', reason: 'a newer version replaced this object before it was read; its own event will follow' };
   const database = 'header' in read ? read.header.databaseName : SOURCE_RECORDS;
+  if (database !== SOURCE_RECORDS && !restoresDatabase(chain, database)) {
+    return { ...base, status: 'ignored', reason: `a backup of ${database}, which this source does not restore (its databases / excludeDatabases lists)` };
+  }
   const { result: decision, advanced: first } = await runChainStep(deps, chain, database, (state): StepDecision<UploadDecision> => {
     if (isRedelivery(state.files[key], upload)) {
       // A duplicate still tries the chain's next step: a redelivery is how a file whose create failed gets retried.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChains } from '../../shared/chains/config';
+import { parseChains, restoresDatabase } from '../../shared/chains/config';
 import { parseRecord } from '../../shared/restore/obs-event';
 
 describe('chain config', () => {
@@ -16,6 +16,16 @@ describe('chain config', () => {
     expect(bad([{ id: 'x', bucket: 'bb-b', targetInstanceId: 'i', smnTopicUrn: 'nope' }])).toThrow(/smnTopicUrn/);
     expect(bad([{ id: 'x', bucket: 'bb-b', prefix: 'a/', targetInstanceId: 'i', cutoverMarker: 'b/CUT' }])).toThrow(/cutoverMarker/);
     expect(bad([{ id: 'x', bucket: 'bb-b', targetInstanceId: 'i' }, { id: 'x', bucket: 'cc-c', targetInstanceId: 'i' }])).toThrow(/RESTORE_CHAINS\[1\]\.id/);
+  });
+
+  it('a source restores every database, or only those it lists, never those it excludes (names compare as SQL Server compares them)', () => {
+    const source = (extra: object) => parseChains(JSON.stringify([{ id: 'x', bucket: 'bb-b', targetInstanceId: 'i', ...extra }]))[0]!;
+    expect(restoresDatabase(source({}), 'ERP')).toBe(true);
+    expect(restoresDatabase(source({ databases: ['erp', 'Sales'] }), 'ERP')).toBe(true);
+    expect(restoresDatabase(source({ databases: ['erp', 'Sales'] }), 'HR')).toBe(false);
+    expect(restoresDatabase(source({ excludeDatabases: ['scratch'] }), 'Scratch')).toBe(false);
+    expect(restoresDatabase(source({ databases: ['ERP'], excludeDatabases: ['ERP'] }), 'ERP')).toBe(false);
+    expect(bad([{ id: 'x', bucket: 'bb-b', targetInstanceId: 'i', databases: [] }])).toThrow(/RESTORE_CHAINS\[0\]\.databases: must name at least one/);
   });
 
   it('a fileNamePattern only narrows which objects are considered; configs written for the old order group still load', () => {

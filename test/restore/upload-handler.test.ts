@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createUploadHandler } from '../../functions/on-backup-upload/index';
 import type { StateStore } from '../../shared/state/store';
 import { obsTriggerEvent } from '../../scripts/local-cloud/obs-events';
-import { contentFor, obsEvent, startPipeline, type Pipeline } from '../support/pipeline';
+import { contentFor, obsEvent, startPipeline, type Pipeline, TEST_CHAINS } from '../support/pipeline';
 import { testRedisUrl } from '../support/redis';
 
 let p: Pipeline;
@@ -183,6 +183,16 @@ describe('on-backup-upload: a busy chain', () => {
 });
 
 describe('on-backup-upload: each database is its own chain', () => {
+  it("a database the source excludes is read, said to be ignored, and never restored or recorded", async () => {
+    p = await startPipeline({ chains: [{ ...TEST_CHAINS[0]!, excludeDatabases: ['scratch'] }] });
+    expect((await p.handler(p.upload('erp/SCRATCH_FULL_20261120000000.bak'))).records[0]).toMatchObject({ status: 'ignored', reason: expect.stringContaining('SCRATCH, which this source does not restore') });
+    expect((await p.handler(p.upload(FULL))).records[0]).toMatchObject({ status: 'submitted' });
+    p.cloud.drs.settle();
+    await p.poll();
+    expect(p.created().map((c) => c.file)).toEqual([FULL]);
+    expect((await p.store.listDatabases('erp-prod')).sort()).toEqual(['', 'ERP']); // '': the source's own chain (its reconcile cursor)
+  });
+
   it('a database busy in another invocation does not hold up another database of the same source', async () => {
     p = await startPipeline();
     const other = (await p.store.tryLock('erp-prod/ERP', 30_000))!;
