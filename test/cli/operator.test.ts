@@ -131,6 +131,22 @@ describe('restore-pilot operator CLI', () => {
     expect(p.created().at(-1)).toMatchObject({ file: LOG(1), last: true });
   });
 
+  it('cutover --db NAME cuts over that database of the chain only', async () => {
+    p = await startPipeline();
+    const crmFull = 'erp/CRM_FULL_20261120000000.bak';
+    const crmLog = 'erp/CRM_LOG_20261120010100.trn';
+    await p.handler(p.upload(FULL));
+    await p.handler(p.upload(crmFull));
+    await settle();
+    expect(await restorePilot(['cutover', 'erp-prod', '--db', 'NOPE'])).toMatchObject({ code: 2, out: expect.stringContaining('chain erp-prod has no database NOPE') });
+    expect(await restorePilot(['cutover', 'erp-prod', '--db'])).toMatchObject({ code: 2, out: expect.stringContaining('--db needs NAME') });
+    expect(await restorePilot(['cutover', 'erp-prod', '--db', 'CRM'])).toMatchObject({ code: 0, out: expect.stringContaining('waiting for the tail-log backup of CRM') });
+    await p.handler(p.upload(LOG(1)));
+    await p.handler(p.upload(crmLog));
+    await settle();
+    expect(p.created().slice(-2).map((c) => [c.file, c.last])).toEqual(expect.arrayContaining([[LOG(1), false], [crmLog, true]]));
+  });
+
   it('status shows each database at its LSN and the hole; restart --from a newer full is the way out', async () => {
     p = await startPipeline();
     const db = new SyntheticDatabase('ERP');
