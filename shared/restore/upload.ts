@@ -3,6 +3,7 @@ import { SOURCE_RECORDS } from '../chains/chain-id';
 import { chainFor, restoresDatabase, type Chain } from '../chains/config';
 import { runChainStep, type StepDecision } from './chain-step';
 import { makeStagingCopies, type StagingDeps } from './staging';
+import type { AdvanceResult } from './submit';
 import { eventRecords, parseRecord, type UploadedObject } from './obs-event';
 
 /** Reads a backup version's header: at most once per (bucket, key, eTag); `changed` when OBS holds a newer version. */
@@ -46,8 +47,18 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
   if (chain.pattern && !chain.pattern.test(key.slice(chain.prefix.length))) {
     return { ...base, status: 'ignored', reason: `not considered: the name does not match the chain's fileNamePattern ${chain.fileNamePattern}` };
   }
-  // The header says which database's chain the file belongs to, so it is read before that chain's
-  // lock is taken: one ranged read per delivery of a version.
+  // A redelivered event is told by its file's chain, found through the source's hint, without a read.
+  const hinted = await deps.store.databaseOf(chain.id, key);
+  if (hinted !== undefined) {
+    const { result: seen, advanced } = await runChainStep(deps, chain, hinted, (state): StepDecision<UploadDecision | undefined> => {
+      // A duplicate still tries the chain's next step: a redelivery is how a file whose create failed gets retried.
+      if (isRedelivery(state.files[key], upload)) return { state, advance: true, result: { state, status: 'duplicate', reason: `already seen this version (${state.files[key]!.status})` } };
+      return { state, advance: false, result: undefined };
+    });
+    if (seen) return outcomeOf(deps, chain, base, key, hinted, seen, advanced);
+  }
+  // The header says which database's chain a new version belongs to, so it is read before that
+  // chain's lock is taken.
   const read = await deps.readHeader({ bucket, key, eTag });
   if ('changed' in read) return { ...base, status: 'ignored', reason: 'a newer version replaced this object before it was read; its own event will follow' };
   const database = 'header' in read ? read.header.databaseName : SOURCE_RECORDS;
@@ -55,13 +66,16 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
     return { ...base, status: 'ignored', reason: `a backup of ${database}, which this source does not restore (its databases / excludeDatabases lists)` };
   }
   const { result: decision, advanced: first } = await runChainStep(deps, chain, database, (state): StepDecision<UploadDecision> => {
-    if (isRedelivery(state.files[key], upload)) {
-      // A duplicate still tries the chain's next step: a redelivery is how a file whose create failed gets retried.
-      return { state, advance: true, result: { state, status: 'duplicate', reason: `already seen this version (${state.files[key]!.status})` } };
-    }
+    // Two deliveries of one event at once both read; the second finds the first's record here.
+    if (isRedelivery(state.files[key], upload)) return { state, advance: true, result: { state, status: 'duplicate', reason: `already seen this version (${state.files[key]!.status})` } };
     const decided = admitBackup(state, chain, upload, read);
     return { state: decided.state, advance: decided.status !== 'ignored', result: decided };
   });
+  return outcomeOf(deps, chain, base, key, database, decision, first);
+}
+
+/** After a chain step for an upload: makes the DRS-safe copies it asked for, then says what became of the file. */
+async function outcomeOf(deps: UploadDeps, chain: Chain, base: Pick<Outcome, 'bucket' | 'key' | 'chain'>, key: string, database: string, decision: UploadDecision, first: AdvanceResult | undefined): Promise<Outcome> {
   const advanced = first && (await makeStagingCopies(deps, chain, first));
   const file = (advanced?.state ?? decision.state).files[key];
   const named = { ...base, ...(file?.jobName && decision.status !== 'ignored' ? { jobName: file.jobName } : {}) };

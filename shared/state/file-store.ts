@@ -80,6 +80,11 @@ export class FileStateStore implements StateStore {
     });
   }
 
+  async databaseOf(sourceId: string, key: string): Promise<string | undefined> {
+    const found = Object.entries(this.read().chains).find(([chainId, chain]) => parseChainId(chainId).sourceId === sourceId && chainId.includes('/') && key in chain.files);
+    return found && parseChainId(found[0]).database;
+  }
+
   private assertHeld(lock: ChainLock): void {
     const held = this.locks.get(lock.chainId);
     if (!held || held.token !== lock.token || held.expiresAt <= Date.now()) throw new LockLostError(lock.chainId);

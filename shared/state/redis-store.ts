@@ -15,6 +15,7 @@ import { RedisInstanceSlots } from './redis-slots';
  *   <prefix>{<chain>}:meta   ChainMeta JSON
  *   <prefix>{<chain>}:files  hash: object key → BackupFileRecord JSON
  *   <prefix>{<source>}:databases  set: the databases of a source that have a chain (chain-id.ts)
+ *   <prefix>{<source>}:where      hash: object key → the database whose chain holds it (a hint)
  *   <prefix>{_pages}:lock / :ledger   the pager's lock and its hash: problem id → PageRecord JSON
  *   <prefix>{slots:<instance>}   the restore slots of a target instance (redis-slots.ts)
  *   <prefix>{_config}:good   hash: document location → StoredConfig JSON (no expiry: the fallback must outlive quiet months)
@@ -103,7 +104,7 @@ export class RedisStateStore implements StateStore {
     }
   }
 
-  private key(chainId: string, part: 'lock' | 'meta' | 'files' | 'ledger' | 'databases' | 'good'): string {
+  private key(chainId: string, part: 'lock' | 'meta' | 'files' | 'ledger' | 'databases' | 'where' | 'good'): string {
     return `${this.prefix}{${chainId}}:${part}`;
   }
 
@@ -128,14 +129,21 @@ export class RedisStateStore implements StateStore {
       this.redis.rpSave(this.key(lock.chainId, 'lock'), this.key(lock.chainId, 'meta'), this.key(lock.chainId, 'files'), lock.token, JSON.stringify(change.meta), this.retentionMs, change.files.length, ...args),
     );
     if (saved !== 1) throw new LockLostError(lock.chainId);
-    // Another slot on a cluster, so not in the script: registering a database twice is harmless.
+    // Another slot on a cluster, so not in the script: the source's indexes are hints, written after the chain.
     const { sourceId, database } = parseChainId(lock.chainId);
-    const index = this.key(sourceId, 'databases');
-    await this.call('save', () => this.redis.multi().sadd(index, database).pexpire(index, this.retentionMs).exec());
+    const [databases, where] = [this.key(sourceId, 'databases'), this.key(sourceId, 'where')];
+    const index = this.redis.multi().sadd(databases, database).pexpire(databases, this.retentionMs);
+    if (change.files.length > 0) index.hset(where, ...change.files.flatMap((record) => [record.key, database])).pexpire(where, this.retentionMs);
+    if (change.removed?.length) index.hdel(where, ...change.removed);
+    await this.call('save', () => index.exec());
   }
 
   async listDatabases(sourceId: string): Promise<string[]> {
     return this.call('load', () => this.redis.smembers(this.key(sourceId, 'databases')));
+  }
+
+  async databaseOf(sourceId: string, key: string): Promise<string | undefined> {
+    return (await this.call('load', () => this.redis.hget(this.key(sourceId, 'where'), key))) ?? undefined;
   }
 
   async loadPages(): Promise<PageRecord[]> {

@@ -31,6 +31,12 @@ export interface StateStore {
   load(chainId: string): Promise<ChainState>;
   /** The databases of a source that have a chain (chain-id.ts): every chain saved under `<sourceId>/`. */
   listDatabases(sourceId: string): Promise<string[]>;
+  /**
+   * The database whose chain last recorded this object key, as a hint: kept beside the chains, not
+   * with them, so it may lag a save or a prune. It lets a redelivered event be told without reading
+   * the file's header again; whoever uses it checks the chain itself.
+   */
+  databaseOf(sourceId: string, key: string): Promise<string | undefined>;
   /** Atomic, and only while `lock` is still held (else LockLostError). Renews the chain's retention. */
   save(lock: ChainLock, change: ChainChange): Promise<void>;
   /** The page ledger: what was paged for each open problem. */

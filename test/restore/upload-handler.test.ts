@@ -99,6 +99,7 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
       unlock: (lock) => store.unlock(lock),
       load: (id) => store.load(id),
       listDatabases: (id) => store.listDatabases(id),
+      databaseOf: (id, key) => store.databaseOf(id, key),
       close: () => store.close(),
       loadPages: () => store.loadPages(),
       savePages: (lock, change) => store.savePages(lock, change),
@@ -183,6 +184,17 @@ describe('on-backup-upload: a busy chain', () => {
 });
 
 describe('on-backup-upload: each database is its own chain', () => {
+  it('a redelivered event is told from its file version without reading the header again, for any of a source\'s databases', async () => {
+    p = await startPipeline();
+    const events = [p.upload(FULL), p.upload('erp/CRM_FULL_20261120000000.bak')];
+    for (const event of events) await p.handler(event);
+    const reads = () => p.cloud.requests.filter((r) => r.operation === 'obs.getObject').length;
+    expect(reads()).toBe(2);
+    for (const event of events) expect((await p.handler(event)).records[0]).toMatchObject({ status: 'duplicate' });
+    expect(reads()).toBe(2);
+    expect(p.created()).toHaveLength(2);
+  });
+
   it("a database the source excludes is read, said to be ignored, and never restored or recorded", async () => {
     p = await startPipeline({ chains: [{ ...TEST_CHAINS[0]!, excludeDatabases: ['scratch'] }] });
     expect((await p.handler(p.upload('erp/SCRATCH_FULL_20261120000000.bak'))).records[0]).toMatchObject({ status: 'ignored', reason: expect.stringContaining('SCRATCH, which this source does not restore') });

@@ -67,6 +67,17 @@ for (const [kind, make] of Object.entries(factories)) {
       expect(await store.listDatabases('nobody')).toEqual([]);
     });
 
+    it('knows which database of a source holds an object key, and forgets it when the record leaves', async () => {
+      const store = open();
+      const lock = (await store.tryLock('erp-prod/ERP', 5_000))!;
+      await store.save(lock, { meta: { notices: [], updatedAt: 5 }, files: [record('erp/a.bak'), record('erp/b.bak')] });
+      expect(await store.databaseOf('erp-prod', 'erp/a.bak')).toBe('ERP');
+      expect(await store.databaseOf('other', 'erp/a.bak')).toBeUndefined();
+      await store.save(lock, { meta: { notices: [], updatedAt: 6 }, files: [], removed: ['erp/a.bak'] });
+      expect(await store.databaseOf('erp-prod', 'erp/a.bak')).toBeUndefined();
+      expect(await store.databaseOf('erp-prod', 'erp/b.bak')).toBe('ERP');
+    });
+
     it('a save deletes the records it names as removed, and only those', async () => {
       const store = open();
       const lock = (await store.tryLock('erp', 5_000))!;
@@ -171,7 +182,7 @@ describe('openStateStore', () => {
     const raw = new Redis(REDIS_URL);
     const keys = (await raw.keys(`${prefix}*`)).sort();
     // The source's list of databases is written on its own, outside the script.
-    expect(keys).toEqual([`${prefix}{erp-prod/ERP}:files`, `${prefix}{erp-prod/ERP}:lock`, `${prefix}{erp-prod/ERP}:meta`, `${prefix}{erp-prod}:databases`]);
+    expect(keys).toEqual([`${prefix}{erp-prod/ERP}:files`, `${prefix}{erp-prod/ERP}:lock`, `${prefix}{erp-prod/ERP}:meta`, `${prefix}{erp-prod}:databases`, `${prefix}{erp-prod}:where`]);
     expect(await raw.pttl(`${prefix}{erp-prod/ERP}:files`)).toBeGreaterThan(0);
     expect(await raw.pttl(`${prefix}{erp-prod}:databases`)).toBeGreaterThan(0);
     await raw.quit();

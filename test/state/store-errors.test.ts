@@ -109,7 +109,7 @@ describe('the functions with the state store unreachable', () => {
       const thrown = await upload(obsEvent([{ key, eTag: object.eTag, sequencer: object.sequencer }]), { getRequestID: () => 'r' }).catch((e: Error) => e);
       expect(thrown).toBeInstanceOf(Error);
       const port = new URL(stateUrl).port;
-      expect((thrown as Error).message).toContain(`${key}: state store redis://127.0.0.1:${port}/0: lock failed: connection refused`);
+      expect((thrown as Error).message).toContain(`${key}: state store redis://127.0.0.1:${port}/0: load failed: connection refused`);
 
       const tick = await poll({ version: 'v1.0', time: new Date().toISOString(), trigger_type: 'TIMER', trigger_name: 'poll', user_event: '' }, { getRequestID: () => 'r' });
       expect(tick.errors).toContainEqual({ scope: 'erp-prod', error: expect.stringMatching(new RegExp(`^state store redis://127\\.0\\.0\\.1:${port}/0: load failed: connection refused`)) });
