@@ -129,16 +129,17 @@ function audit(cloud: LocalCloud, keys: string[], mark: number, extraDeliveries:
   const perFile = keys.map((k) => creates.get(k) ?? 0);
   const perStep = keys.map((k) => createAttempts.get(k) ?? 0);
   const readsPerFile = keys.map((k) => reads.get(k) ?? 0);
-  // Reads beyond one per version: only a retry after a throw may read again (the read happens under the
-  // chain lock, so a duplicate in flight with the first delivery waits and finds the version recorded).
-  // What retries do not explain was read for a redelivered event.
+  // Reads beyond one per version: a retry after a throw may read again, and so may a duplicate in flight
+  // with the first delivery (the header is read before the database's chain lock, since it names the
+  // chain). A redelivery after the first recorded the version finds it through the source's hint and
+  // reads nothing: what retries and overlaps do not explain was read for a redelivered event.
   const versions = keys.map((k) => {
     const extra = extraDeliveries[k] ?? { overlapping: 0, after: 0, retries: 0 };
     const count = headerReads.get(k) ?? 0;
-    const explained = Math.min(Math.max(0, count - 1), extra.retries);
+    const explained = Math.min(Math.max(0, count - 1), extra.retries + extra.overlapping);
     return { count, extra, explained, unexplained: Math.max(0, count - 1) - explained };
   });
-  const alone = versions.filter((v) => v.extra.retries === 0).map((v) => v.count);
+  const alone = versions.filter((v) => v.extra.retries === 0 && v.extra.overlapping === 0).map((v) => v.count);
   const counts = versions.map((v) => v.count);
   const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
   return {

@@ -79,7 +79,7 @@ export function burstSection(runs: BurstRun[], options: { chains: number; filesP
         {
           name: 'upload burst: ranged header reads per file version',
           limit: `exactly 1, ≤ ${kb(HEADER_READ_MAX_BYTES)} from byte 0`,
-          measured: `${alone.min}–${alone.max} (${ranges})${retryReads > 0 ? `; +${retryReads} by retries after a failed delivery` : ''}`,
+          measured: `${alone.min}–${alone.max} (${ranges})${retryReads > 0 ? `; +${retryReads} by retries after a failed delivery or deliveries in flight together (${overlapping})` : ''}`,
           ok: rangedOk,
         },
         { name: 'upload burst: header reads for redelivered events', limit: '0', measured: `${redeliveryReads} on ${redeliveries} redeliveries`, ok: redeliveryReads === 0 },

@@ -10,10 +10,14 @@ import type { BackupFileRecord, ChainState } from './state';
  * those two), a DRS-safe copy not yet deleted (status shows it until it is), and the last
  * RECENT_FINISHED finished files, for status and for recognising a redelivered event as a duplicate.
  * An event for a file that left is read again and found covered by its LSNs: never sent twice.
- * A refused file also stays for REFUSED_KEPT_MS: its page is made from its record by the poller's
- * next tick, and a record gone before then would never be paged.
+ * A finished file also stays for FINISHED_KEPT_MS: the poller's reconcile walk (every 15 minutes by
+ * default) skips objects older than its last complete walk, and reads any it does not find in a
+ * chain, so a file that left before a walk passed it would be read once more. A refused file stays
+ * for REFUSED_KEPT_MS: its page is made from its record by the poller's next tick, and a record gone
+ * before then would never be paged.
  */
 export const RECENT_FINISHED = 20;
+export const FINISHED_KEPT_MS = 60 * 60_000;
 export const REFUSED_KEPT_MS = 24 * 60 * 60_000;
 
 const FINISHED: ReadonlySet<string> = new Set(['succeeded', 'not-needed', 'superseded', 'skipped', 'refused']);
@@ -43,9 +47,9 @@ export function prunableFiles(state: ChainState, now: number): string[] {
     const kept = new Set(restorePointFiles(files));
     const finished = files
       .filter((f) => FINISHED.has(f.status) && !kept.has(f) && !(f.staging && !f.staging.deleted))
-      .filter((f) => f.status !== 'refused' || (f.finishedAt ?? f.uploadedAt) + REFUSED_KEPT_MS <= now)
       .sort((a, b) => (b.finishedAt ?? b.uploadedAt) - (a.finishedAt ?? a.uploadedAt));
-    prunable.push(...finished.slice(RECENT_FINISHED).map((f) => f.key));
+    const old = (f: BackupFileRecord) => (f.finishedAt ?? f.uploadedAt) + (f.status === 'refused' ? REFUSED_KEPT_MS : FINISHED_KEPT_MS) <= now;
+    prunable.push(...finished.slice(RECENT_FINISHED).filter(old).map((f) => f.key));
   }
   return prunable;
 }

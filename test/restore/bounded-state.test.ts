@@ -28,6 +28,7 @@ describe('bounded chain state', () => {
       await p.handler(event);
       p.cloud.drs.settle();
       await p.poll();
+      p.advanceClock(15 * 60_000); // a log every 15 minutes
     }
     expect(p.created()).toHaveLength(61);
     const records = await redis.hlen(`${p.keyPrefix}{erp-prod}:files`);
