@@ -39,6 +39,8 @@ export async function runChainStep<R>(
     const { advance, result } = decision;
     const state = pruneFinished(decision.state, deps.now());
     if (state !== before) await deps.store.save(lock, { meta: state.meta, files: changedFiles(before, state), removed: removedFiles(before, state) });
+    // Listed, but nothing stored and nothing to store: the chain expired (retention); the list forgets it.
+    else if (before.meta.updatedAt === 0 && Object.keys(before.files).length === 0) await deps.store.forgetDatabase(lock);
     return { result, ...(advance ? { advanced: await advanceChain(deps, chain, lock, state) } : {}) };
   });
 }

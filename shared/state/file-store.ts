@@ -80,6 +80,11 @@ export class FileStateStore implements StateStore {
     });
   }
 
+  async forgetDatabase(lock: ChainLock): Promise<void> {
+    // The file store lists a source's databases from its chains: an expired chain is gone already.
+    this.assertHeld(lock);
+  }
+
   async databaseOf(sourceId: string, key: string): Promise<string | undefined> {
     const found = Object.entries(this.read().chains).find(([chainId, chain]) => parseChainId(chainId).sourceId === sourceId && chainId.includes('/') && key in chain.files);
     return found && parseChainId(found[0]).database;

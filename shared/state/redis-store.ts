@@ -142,6 +142,11 @@ export class RedisStateStore implements StateStore {
     return this.call('load', () => this.redis.smembers(this.key(sourceId, 'databases')));
   }
 
+  async forgetDatabase(lock: ChainLock): Promise<void> {
+    const { sourceId, database } = parseChainId(lock.chainId);
+    await this.call('save', () => this.redis.srem(this.key(sourceId, 'databases'), database));
+  }
+
   async databaseOf(sourceId: string, key: string): Promise<string | undefined> {
     return (await this.call('load', () => this.redis.hget(this.key(sourceId, 'where'), key))) ?? undefined;
   }

@@ -37,6 +37,11 @@ export interface StateStore {
    * the file's header again; whoever uses it checks the chain itself.
    */
   databaseOf(sourceId: string, key: string): Promise<string | undefined>;
+  /**
+   * Takes a database whose chain expired (retention) off its source's list. Called holding that
+   * chain's lock, so a concurrent first save of the database, which lists it after saving, comes after.
+   */
+  forgetDatabase(lock: ChainLock): Promise<void>;
   /** Atomic, and only while `lock` is still held (else LockLostError). Renews the chain's retention. */
   save(lock: ChainLock, change: ChainChange): Promise<void>;
   /** The page ledger: what was paged for each open problem. */

@@ -46,4 +46,17 @@ describe('bounded chain state', () => {
     expect(status.files['erp/ERP/log-003.trn']).toMatchObject({ status: 'not-needed', because: 'covered' });
     expect(p.pages()).toEqual([]);
   });
+
+  it("a database whose chain expired (retention) leaves its source's list at the next tick, and no tick works on it again", async () => {
+    p = await startPipeline();
+    redis = new Redis(testRedisUrl());
+    await p.handler(p.upload('erp/ERP_FULL_20261120000000.bak'));
+    await p.handler(p.upload('erp/CRM_FULL_20261120000000.bak'));
+    await p.poll();
+    await redis.del(`${p.keyPrefix}{erp-prod/CRM}:meta`, `${p.keyPrefix}{erp-prod/CRM}:files`); // as retention would
+    expect((await p.store.listDatabases('erp-prod')).sort()).toEqual(['', 'CRM', 'ERP']);
+    await p.poll();
+    expect((await p.store.listDatabases('erp-prod')).sort()).toEqual(['', 'ERP']);
+    expect((await p.poll()).chains).toBe(1);
+  });
 });

@@ -100,6 +100,7 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
       load: (id) => store.load(id),
       listDatabases: (id) => store.listDatabases(id),
       databaseOf: (id, key) => store.databaseOf(id, key),
+      forgetDatabase: (lock) => store.forgetDatabase(lock),
       close: () => store.close(),
       loadPages: () => store.loadPages(),
       savePages: (lock, change) => store.savePages(lock, change),

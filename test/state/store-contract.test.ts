@@ -67,6 +67,19 @@ for (const [kind, make] of Object.entries(factories)) {
       expect(await store.listDatabases('nobody')).toEqual([]);
     });
 
+    it('forgets a database whose chain expired, holding its lock', async () => {
+      const store = open({ retentionMs: 50 });
+      const lock = (await store.tryLock('erp-prod/ERP', 5_000))!;
+      await store.save(lock, { meta: { notices: [], updatedAt: Date.now() }, files: [record('erp/a.bak')] });
+      expect(await store.listDatabases('erp-prod')).toEqual(['ERP']);
+      await sleep(80);
+      const crm = (await store.tryLock('erp-prod/CRM', 5_000))!;
+      await store.save(crm, { meta: { notices: [], updatedAt: Date.now() }, files: [record('erp/c.bak')] }); // the source lives on
+      expect((await store.load('erp-prod/ERP')).files).toEqual({});
+      await store.forgetDatabase(lock);
+      expect(await store.listDatabases('erp-prod')).toEqual(['CRM']);
+    });
+
     it('knows which database of a source holds an object key, and forgets it when the record leaves', async () => {
       const store = open();
       const lock = (await store.tryLock('erp-prod/ERP', 5_000))!;
