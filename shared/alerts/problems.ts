@@ -1,6 +1,6 @@
 import type { Chain } from '../chains/config';
 import { isOutOfChain, viewChain, type Hole } from '../chains/select';
-import type { BackupFileRecord, ChainState, Notice } from '../chains/state';
+import type { BackupFileRecord, ChainState, Notice, PreflightCode } from '../chains/state';
 import { describeRefusal } from '../chains/verdicts';
 import type { MigrationTask } from '../huawei/dcs';
 import { parseTaurusTime, type TaurusBackup } from '../huawei/taurusdb';
@@ -46,6 +46,19 @@ export interface Problem {
   oneShot?: boolean;
   /** Page only once the problem has lasted this long (a passing error should not wake anyone). */
   graceMs?: number;
+  /**
+   * A problem of one database that one cause can give every database of a source at once (the
+   * server's log backup job stops, the target's disk fills). Those of one kind, cause, scope and topic
+   * page as one group (page-groups.ts) with this next step, written for all of them.
+   */
+  group?: ProblemGroup;
+}
+
+export interface ProblemGroup {
+  database: string;
+  /** Tells apart causes of one kind that need different hands ("logs stopped arriving" and "no full backup" both wait). */
+  cause?: string;
+  nextStep: string;
 }
 
 /** How long the poller may fail to check something before on-call hears of it. */
@@ -133,7 +146,11 @@ function noticeProblem(chain: Chain, database: string, notice: Notice, topicUrn:
     title: titleOf(kind, chain.id),
     details: [`What happened: ${notice.key}: ${notice.detail}.`, `Chain: ${chain.id} (${where}) → RDS instance ${chain.targetInstanceId}`, `File: ${notice.key}`],
     nextStep: nextSteps[kind]!,
-    ...(kind === 'late-cutover-marker' ? {} : { oneShot: true }),
+    // The source's marker reaches every database at once: one page asks for all their tail-log backups.
+    ...(kind !== 'late-cutover-marker' ? { oneShot: true } : {}),
+    ...(kind === 'late-cutover-marker' && database
+      ? { group: { database, cause: `after ${notice.key}`, nextStep: `Take the tail-log backup of each database named (BACKUP LOG … WITH NORECOVERY) and upload it to ${where}: each is restored as its database's last backup and brings it online.` } }
+      : {}),
   };
 }
 
@@ -159,6 +176,10 @@ function holeProblem(chain: Chain, database: string, hole: Hole, topicUrn: strin
     ],
     nextStep: `Upload the log backups of ${database} taken between them to the chain's folder; the chain resumes by itself. If they are gone for good, restart ${database} from a newer full backup: npx restore-pilot restart ${chain.id} --from <full backup key>.`,
     graceMs: HOLE_GRACE_MS,
+    group: {
+      database,
+      nextStep: `Many databases missing logs at once points at the copy to OBS (a sync job that skipped files, a lifecycle rule, a second backup job taking logs elsewhere). Upload the log backups taken between the two LSNs of each database to the source's folder; each resumes by itself. One whose logs are gone for good restarts from a newer full backup: npx restore-pilot restart ${chain.id} --from <full backup key>.`,
+    },
   };
 }
 
@@ -191,6 +212,22 @@ function refusedProblems(chain: Chain, files: BackupFileRecord[], topicUrn: stri
   });
 }
 
+/** Preflight findings by cause: databases blocked for one reason take one fix. */
+const PREFLIGHT_CAUSES: Record<PreflightCode, { cause: string; nextStep: string }> = {
+  archived: {
+    cause: 'full backup in Archive',
+    nextStep: 'Restore the objects named from Archive (OBS console: Restore); restore-pilot checks again every tick and each chain goes on by itself once its object is readable.',
+  },
+  'newer-server': {
+    cause: 'backup from a newer SQL Server',
+    nextStep: 'The target runs an older SQL Server than the backups: restore into a target of that version or newer (the source\'s targetInstanceId), or upgrade the target. If you know DRS will accept a file anyway: npx restore-pilot retry FILE.',
+  },
+  'target-not-found': {
+    cause: 'target instance not found',
+    nextStep: "Check the source's targetInstanceId (the RDS instance does not exist in this region and project) and fix the configuration; restore-pilot checks again every tick.",
+  },
+};
+
 /** Problems of one restore chain. */
 export function chainProblems(chain: Chain, state: ChainState, now: number, defaultTopicUrn: string, database = ''): Problem[] {
   const topicUrn = chain.smnTopicUrn ?? defaultTopicUrn;
@@ -211,6 +248,7 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
       title: titleOf('preflight-blocked', chain.id),
       details: [`What happened: ${file.key} (${file.header?.databaseName ?? '?'}) was not sent to DRS: ${detail}.`, where, `File: ${file.key}`],
       nextStep: `Fix what is named above; restore-pilot checks again every tick and goes on by itself. If you know DRS will accept the file anyway, send it with: npx restore-pilot retry ${file.key}`,
+      group: { database: database || (file.header?.databaseName ?? '?'), cause: PREFLIGHT_CAUSES[code ?? 'target-not-found'].cause, nextStep: PREFLIGHT_CAUSES[code ?? 'target-not-found'].nextStep },
     });
   }
 
@@ -235,6 +273,10 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         kind === 'precheck-failed'
           ? `DRS refused the file before restoring it. Check the error log: a missing or damaged file, a database that already exists (isCover), or target instance space. Fix the cause, then upload the same file again under the same name (restore-pilot retries it automatically), or, if the file itself was fine, run "npx restore-pilot retry ${file.key}".`
           : `Read the DRS error log. Fix the cause (often a broken log chain: re-take the backup), then upload the same file again under the same name; restore-pilot retries it and continues the chain. If the file was fine and the cause was on the instance, run "npx restore-pilot retry ${file.key}" instead.`,
+      group: {
+        database: database || (file.header?.databaseName ?? '?'),
+        nextStep: `Read the error logs listed: the same error on many databases points at the target instance (disk space, a database that already exists, permissions) rather than at the files. Fix it, then for each database upload its file again under the same name (restore-pilot retries it and continues), or, if the file was fine, run npx restore-pilot retry FILE.`,
+      },
     });
   }
 
@@ -255,6 +297,10 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         `Job: ${file.jobId} (${file.jobName})`,
       ],
       nextStep: `Open the job in the DRS console (backup migration) and check the RDS instance's disk, CPU and error log. If it is still progressing, wait; if it is hung, contact Huawei Cloud support with job id ${file.jobId}. The chain continues by itself once the job ends.`,
+      group: {
+        database: database || (file.header?.databaseName ?? '?'),
+        nextStep: `Many jobs stuck at once points at the target instance: check RDS instance ${chain.targetInstanceId}'s disk, CPU and error log, and the jobs in the DRS console (backup migration). If they are still progressing, wait; if they are hung, contact Huawei Cloud support with the job ids listed. Each chain continues by itself once its job ends.`,
+      },
     });
   }
 
@@ -276,6 +322,10 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         title: titleOf('cutover-held', scope),
         details: [`What happened: ${view.next.detail}. A last restore (is_last_backup) cannot be undone, so nothing is sent until the final backup is the newest log known.`, where],
         nextStep: `If ${view.next.final!.key} is not the last log of ${view.database}, take and upload the tail-log backup (BACKUP LOG … WITH NORECOVERY) after the newer one; if the newer file does not belong to this migration, take it out with npx restore-pilot skip. Check with npx restore-pilot cutover ${chain.id} --dry-run.`,
+        group: {
+          database: view.database,
+          nextStep: `See which file holds each database: npx restore-pilot cutover ${chain.id} --dry-run. Where the final backup is not the last log, take and upload the tail-log backup (BACKUP LOG … WITH NORECOVERY) after the newer one; a newer file that does not belong to this migration comes out with npx restore-pilot skip.`,
+        },
       });
     }
     else if (view.next.code === 'needs-full' && waiting[0] && now - waiting[0].uploadedAt >= gap) {
@@ -288,6 +338,11 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         title: titleOf('chain-waiting', scope),
         details: [`What happened: ${waiting.length} log backup(s) of ${view.database} have waited more than ${chain.gapAlertMinutes} minutes: no full backup of ${view.database} has been uploaded.`, where, `Waiting: ${waiting.map((f) => f.key).slice(0, 20).join(', ')}`],
         nextStep: `Upload a full backup of ${view.database} to the chain's folder; the waiting log backups that follow it are restored automatically.`,
+        group: {
+          database: view.database,
+          cause: 'no full backup',
+          nextStep: `Upload a full backup of each database named to bucket ${chain.bucket}, prefix "${chain.prefix}" (check that the full backup job covers them and its copy to OBS); the waiting log backups that follow each full are restored automatically.`,
+        },
       });
     } else if (view.next.code === 'nothing-waiting' && lastDone !== undefined && now - lastDone >= gap) {
       problems.push({
@@ -299,6 +354,11 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         title: titleOf('chain-waiting', scope),
         details: [`What happened: no new log backup of ${view.database} for ${minutes(now - lastDone)} minutes since the last restore finished (restored to LSN ${view.restoredTo?.lsn ?? '?'}), and it has no final backup yet.`, where],
         nextStep: 'Check the log backup job on the source SQL Server and the upload to OBS. At cutover, upload the final log backup (or the cutover marker, then the tail-log backup).',
+        group: {
+          database: view.database,
+          cause: 'logs stopped arriving',
+          nextStep: `Many databases going quiet at once points at one log backup job or its copy to OBS: check the SQL Agent log backup job on the source server (stopped, failing, a full disk, a changed path) and the upload to bucket ${chain.bucket}, prefix "${chain.prefix}". At cutover, upload the cutover marker, then each database's tail-log backup.`,
+        },
       });
     }
   }
