@@ -2,7 +2,7 @@ import { MESSAGE_MAX_BYTES, SUBJECT_MAX_BYTES } from '../huawei/smn';
 import type { PageRecord } from './ledger';
 import type { Message } from './page-groups';
 import { truncateBytes, type PageText } from './page-text';
-import { titleOf, type PageKind, type Problem } from './problems';
+import { kindTitle, titleOf, type PageKind, type Problem } from './problems';
 import { smsText } from './sms-text';
 
 /** Members named in a grouped page; the rest are counted and left to `restore-pilot status`. */
@@ -17,6 +17,11 @@ const databases = (n: number) => `${n} database${n === 1 ? '' : 's'}`;
 
 function whatHappened(problem: Problem): string {
   return (problem.details.find((d) => WHAT.test(d)) ?? problem.title).replace(WHAT, '');
+}
+
+/** Members in name order, so on-call finds a database at a glance whatever order the tick saw them in. */
+function byDatabase<T extends { id: string; group?: { database: string } }>(items: T[]): T[] {
+  return [...items].sort((a, b) => (a.group?.database ?? a.id).localeCompare(b.group?.database ?? b.id) || a.id.localeCompare(b.id));
 }
 
 /** "A, B, C and 37 more": the first GROUP_LISTED names. */
@@ -43,16 +48,19 @@ function memberLines(problems: Problem[]): string[] {
 
 /** A page for databases of one cause: the first, those that joined, or a reminder of the open ones. */
 export function causePageText(message: Extract<Message, { type: 'group' }>): PageText {
-  const { stage, problems, openBefore, cleared } = message;
+  const { stage, openBefore } = message;
+  const problems = byDatabase(message.problems);
+  const cleared = byDatabase(message.cleared);
   const [first] = problems as [Problem, ...Problem[]];
   const count = stage === 'more' ? `${problems.length} more ${problems.length === 1 ? 'database' : 'databases'}` : databases(problems.length);
   const title = headline(first, count, stage === 'more' ? `; ${openBefore + problems.length} open` : '');
   const where = first.details.filter((d) => d.startsWith('Chain: '));
   const since = Math.min(...problems.map((p) => p.since));
+  const cause = `${kindTitle(first.kind)}${first.group?.cause ? ` (${first.group.cause})` : ''}`;
   const lead: Record<typeof stage, string> = {
-    first: `What happened: ${databases(problems.length)} of ${first.scope}, one cause: ${titleOf(first.kind, first.scope)}${first.group?.cause ? ` (${first.group.cause})` : ''}.`,
-    more: `What happened: ${count} joined a problem already paged: ${titleOf(first.kind, first.scope)}${first.group?.cause ? ` (${first.group.cause})` : ''}. The ${databases(openBefore)} paged before are still open.`,
-    reminder: `What happened: still open for ${databases(problems.length)}: ${titleOf(first.kind, first.scope)}${first.group?.cause ? ` (${first.group.cause})` : ''}.`,
+    first: `What happened: ${databases(problems.length)} of ${first.scope}, one cause: ${cause}.`,
+    more: `What happened: ${count} of ${first.scope} joined a problem already paged: ${cause}. The ${databases(openBefore)} paged before are still open.`,
+    reminder: `What happened: still open for ${databases(problems.length)} of ${first.scope}: ${cause}.`,
   };
   const clearedLine = cleared.length > 0 ? [`Cleared since paged (they resolve with the rest): ${names(cleared.map((r) => r.group?.database ?? r.id))}`] : [];
   const nextStep = first.group?.nextStep ?? first.nextStep;
@@ -60,14 +68,15 @@ export function causePageText(message: Extract<Message, { type: 'group' }>): Pag
   const subject = `[restore-pilot] ${stage === 'reminder' ? 'Still open: ' : ''}${title}`;
   const sms = smsText({
     title: `restore-pilot ${stage === 'reminder' ? 'still open' : 'alert'}: ${title}`,
-    facts: [names(problems.map((p) => p.group?.database ?? p.scope)), ...(problems.length > GROUP_LISTED ? [MORE] : [])],
+    facts: [`${names(problems.map((p) => p.group?.database ?? p.scope))}${problems.length > GROUP_LISTED ? ` (${MORE})` : ''}.`],
     nextStep,
   });
   return { subject: truncateBytes(subject, SUBJECT_MAX_BYTES), message: truncateBytes(text, MESSAGE_MAX_BYTES), sms };
 }
 
 /** The RESOLVED of a whole group: it cleared, and every member paged is named (the first GROUP_LISTED). */
-export function causeResolvedText(records: PageRecord[], now: number): PageText {
+export function causeResolvedText(cleared: PageRecord[], now: number): PageText {
+  const records = byDatabase(cleared);
   const [first] = records as [PageRecord, ...PageRecord[]];
   const title = headline(first, databases(records.length));
   const paged = Math.min(...records.map((r) => r.sentAt ?? r.since));

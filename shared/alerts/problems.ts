@@ -125,7 +125,11 @@ const TITLES: Record<PageKind, string> = {
 };
 
 export function titleOf(kind: PageKind, scope: string): string {
-  return `${TITLES[kind]}: ${scope}`;
+  return `${kindTitle(kind)}: ${scope}`;
+}
+
+export function kindTitle(kind: PageKind): string {
+  return TITLES[kind];
 }
 
 function noticeProblem(chain: Chain, database: string, notice: Notice, topicUrn: string): Problem {
@@ -178,7 +182,7 @@ function holeProblem(chain: Chain, database: string, hole: Hole, topicUrn: strin
     graceMs: HOLE_GRACE_MS,
     group: {
       database,
-      nextStep: `Many databases missing logs at once points at the copy to OBS (a sync job that skipped files, a lifecycle rule, a second backup job taking logs elsewhere). Upload the log backups taken between the two LSNs of each database to the source's folder; each resumes by itself. One whose logs are gone for good restarts from a newer full backup: npx restore-pilot restart ${chain.id} --from <full backup key>.`,
+      nextStep: `Upload each database's log backups taken between the two LSNs to the source's folder; each resumes by itself. Many at once points at the copy to OBS (skipped files, a lifecycle rule, a second log backup job). One whose logs are gone for good restarts from a newer full: npx restore-pilot restart ${chain.id} --from <full backup key>.`,
     },
   };
 }
@@ -275,7 +279,7 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
           : `Read the DRS error log. Fix the cause (often a broken log chain: re-take the backup), then upload the same file again under the same name; restore-pilot retries it and continues the chain. If the file was fine and the cause was on the instance, run "npx restore-pilot retry ${file.key}" instead.`,
       group: {
         database: database || (file.header?.databaseName ?? '?'),
-        nextStep: `Read the error logs listed: the same error on many databases points at the target instance (disk space, a database that already exists, permissions) rather than at the files. Fix it, then for each database upload its file again under the same name (restore-pilot retries it and continues), or, if the file was fine, run npx restore-pilot retry FILE.`,
+        nextStep: `Read the error logs listed and fix the cause; one error on many databases points at the target instance (disk space, databases that already exist, permissions), not the files. Then upload each file again under the same name, or run npx restore-pilot retry FILE if the file was fine.`,
       },
     });
   }
@@ -299,7 +303,7 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
       nextStep: `Open the job in the DRS console (backup migration) and check the RDS instance's disk, CPU and error log. If it is still progressing, wait; if it is hung, contact Huawei Cloud support with job id ${file.jobId}. The chain continues by itself once the job ends.`,
       group: {
         database: database || (file.header?.databaseName ?? '?'),
-        nextStep: `Many jobs stuck at once points at the target instance: check RDS instance ${chain.targetInstanceId}'s disk, CPU and error log, and the jobs in the DRS console (backup migration). If they are still progressing, wait; if they are hung, contact Huawei Cloud support with the job ids listed. Each chain continues by itself once its job ends.`,
+        nextStep: `Check RDS instance ${chain.targetInstanceId} (disk, CPU, error log) and the jobs in the DRS console: many stuck at once points at the instance. Still progressing: wait. Hung: contact Huawei Cloud support with the job ids listed. Each chain goes on once its job ends.`,
       },
     });
   }
@@ -324,7 +328,7 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         nextStep: `If ${view.next.final!.key} is not the last log of ${view.database}, take and upload the tail-log backup (BACKUP LOG … WITH NORECOVERY) after the newer one; if the newer file does not belong to this migration, take it out with npx restore-pilot skip. Check with npx restore-pilot cutover ${chain.id} --dry-run.`,
         group: {
           database: view.database,
-          nextStep: `See which file holds each database: npx restore-pilot cutover ${chain.id} --dry-run. Where the final backup is not the last log, take and upload the tail-log backup (BACKUP LOG … WITH NORECOVERY) after the newer one; a newer file that does not belong to this migration comes out with npx restore-pilot skip.`,
+          nextStep: `See what holds each database: npx restore-pilot cutover ${chain.id} --dry-run. Where the final backup is not the last log, upload the tail-log backup (BACKUP LOG … WITH NORECOVERY) after the newer one; a newer file not of this migration comes out with npx restore-pilot skip.`,
         },
       });
     }
@@ -341,7 +345,7 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         group: {
           database: view.database,
           cause: 'no full backup',
-          nextStep: `Upload a full backup of each database named to bucket ${chain.bucket}, prefix "${chain.prefix}" (check that the full backup job covers them and its copy to OBS); the waiting log backups that follow each full are restored automatically.`,
+          nextStep: `Upload a full backup of each database named to bucket ${chain.bucket}, prefix "${chain.prefix}"; the log backups waiting after it are restored automatically. Many at once: check that the full backup job covers them and copies to OBS.`,
         },
       });
     } else if (view.next.code === 'nothing-waiting' && lastDone !== undefined && now - lastDone >= gap) {
@@ -357,7 +361,7 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         group: {
           database: view.database,
           cause: 'logs stopped arriving',
-          nextStep: `Many databases going quiet at once points at one log backup job or its copy to OBS: check the SQL Agent log backup job on the source server (stopped, failing, a full disk, a changed path) and the upload to bucket ${chain.bucket}, prefix "${chain.prefix}". At cutover, upload the cutover marker, then each database's tail-log backup.`,
+          nextStep: `Check the log backup job on the source SQL Server (stopped, failing, disk full, path changed) and its upload to bucket ${chain.bucket}, prefix "${chain.prefix}": one job usually serves all these databases. At cutover, upload the cutover marker, then each database's tail-log backup.`,
         },
       });
     }

@@ -109,7 +109,7 @@ describe('pages group by cause', () => {
     tick(w, forty, 0);
     const joined = tick(w, [...forty, quiet(41), quiet(42)], MIN);
     expect(joined.map(shape)).toEqual(['more:2']);
-    expect(causePageText(joined[0]!.message as Extract<Message, { type: 'group' }>).message).toContain('What happened: 2 more databases joined a problem already paged: Migration chain waiting: erp-prod (logs stopped arriving). The 40 databases paged before are still open.');
+    expect(causePageText(joined[0]!.message as Extract<Message, { type: 'group' }>).message).toContain('What happened: 2 more databases of erp-prod joined a problem already paged: Migration chain waiting (logs stopped arriving). The 40 databases paged before are still open.');
     expect(tick(w, [...forty.slice(1), quiet(41), quiet(42)], 2 * MIN)).toEqual([]);
     expect(tick(w, [...forty, quiet(41), quiet(42)], 3 * MIN)).toEqual([]);
     expect(w.ledger).toHaveLength(42);
