@@ -65,13 +65,20 @@ export function planMessages(plan: PagePlan, ledger: PageRecord[], problems: Pro
   const earlier = new Map(ledger.map((r) => [r.id, r]));
   const forgotten = new Set(plan.forget);
   const resolvable = new Set(plan.resolve.map((r) => r.id));
-  const sent = (p: Problem): PageRecord => ({ ...pageRecord(p, earlier.get(p.id)?.since ?? p.since), sentAt: earlier.get(p.id)?.sentAt ?? now, lastSentAt: now });
+  const sent = (p: Problem): PageRecord => {
+    const before = earlier.get(p.id);
+    const { group, ...record } = pageRecord(p, before?.since ?? p.since);
+    // A record keeps the cause it was paged under (or none): on-call was told of it there.
+    const kept = before?.sentAt !== undefined ? before.group : group;
+    return { ...record, ...(kept ? { group: kept } : {}), sentAt: before?.sentAt ?? now, lastSentAt: now };
+  };
 
   const causes = new Map<string, Cause>();
   const causeOf = (key: string) => causes.get(key) ?? causes.set(key, { due: [], remind: false, paged: [] }).get(key)!;
   const alone: { problem: Problem; reminder: boolean }[] = [];
   for (const send of plan.send) {
-    const key = causeKey(send.problem);
+    // A problem already in the ledger stays where its record is: one paged before causes existed lives on alone.
+    const key = causeKey(earlier.get(send.problem.id) ?? send.problem);
     if (key === undefined) alone.push(send);
     else if (send.reminder) causeOf(key).remind = true;
     else causeOf(key).due.push(send.problem);

@@ -176,6 +176,18 @@ describe('pages group by cause', () => {
     expect(tick(w, [quiet(1)], 61 * MIN, { reminderMs: 60 * MIN }).map((o) => o.message)).toMatchObject([{ type: 'page', reminder: true }]);
   });
 
+  it('a page recorded before causes existed lives on alone: it reminds and resolves alone, and others of its cause group without it', () => {
+    const w = world();
+    const legacy = quiet(1);
+    w.ledger = [{ id: legacy.id, kind: legacy.kind, scope: legacy.scope, topicUrn: legacy.topicUrn, title: legacy.title, since: 0, oneShot: false, sentAt: 0, lastSentAt: 0 }];
+    const opts = { reminderMs: 60 * MIN };
+    expect(tick(w, [quiet(1), quiet(2), quiet(3)], 61 * MIN, opts).map((o) => [shape(o), o.message.type === 'page' && o.message.reminder])).toEqual([
+      ['first:2', false],
+      ['page:1', true],
+    ]);
+    expect(tick(w, [quiet(2), quiet(3)], 62 * MIN, opts).map((o) => o.message)).toMatchObject([{ type: 'resolved', records: [{ id: quiet(1).id }] }]);
+  });
+
   it('problems of a grace period join their cause only once they have lasted', () => {
     const w = world();
     const hole = (i: number) => quiet(i, { id: `log-chain-broken:erp-prod:${db(i)}:1`, kind: 'log-chain-broken', graceMs: 10 * MIN, group: { database: db(i), nextStep: 'Upload the missing logs.' } });
