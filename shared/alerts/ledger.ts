@@ -11,6 +11,11 @@ export const PageRecord = z.object({
   title: z.string(),
   since: z.number(),
   oneShot: z.boolean(),
+  /**
+   * The database and cause of a problem that pages with others of its cause (page-groups.ts). A
+   * member that clears stays here until its whole group has cleared, so the group's RESOLVED can name it.
+   */
+  group: z.object({ database: z.string(), cause: z.string().optional() }).optional(),
   /** When SMN accepted the first page; absent while the page still has to go out. */
   sentAt: z.number().optional(),
   lastSentAt: z.number().optional(),
@@ -35,7 +40,8 @@ export interface Scopes {
 }
 
 export function pageRecord(problem: Problem, since: number): PageRecord {
-  return { id: problem.id, kind: problem.kind, scope: problem.scope, topicUrn: problem.topicUrn, title: problem.title, since, oneShot: problem.oneShot === true };
+  const group = problem.group && { database: problem.group.database, ...(problem.group.cause === undefined ? {} : { cause: problem.group.cause }) };
+  return { id: problem.id, kind: problem.kind, scope: problem.scope, topicUrn: problem.topicUrn, title: problem.title, since, oneShot: problem.oneShot === true, ...(group ? { group } : {}) };
 }
 
 /** Which pages go out this tick, given what was already paged. Plain data in, plain data out. */

@@ -1,6 +1,6 @@
 import type { Chain } from '../chains/config';
 import { isOutOfChain, viewChain, type Hole } from '../chains/select';
-import type { BackupFileRecord, ChainState, Notice } from '../chains/state';
+import type { BackupFileRecord, ChainState, Notice, PreflightCode } from '../chains/state';
 import { describeRefusal } from '../chains/verdicts';
 import type { MigrationTask } from '../huawei/dcs';
 import { parseTaurusTime, type TaurusBackup } from '../huawei/taurusdb';
@@ -46,6 +46,19 @@ export interface Problem {
   oneShot?: boolean;
   /** Page only once the problem has lasted this long (a passing error should not wake anyone). */
   graceMs?: number;
+  /**
+   * A problem of one database that one cause can give every database of a source at once (the
+   * server's log backup job stops, the target's disk fills). Those of one kind, cause, scope and topic
+   * page as one group (page-groups.ts) with this next step, written for all of them.
+   */
+  group?: ProblemGroup;
+}
+
+export interface ProblemGroup {
+  database: string;
+  /** Tells apart causes of one kind that need different hands ("logs stopped arriving" and "no full backup" both wait). */
+  cause?: string;
+  nextStep: string;
 }
 
 /** How long the poller may fail to check something before on-call hears of it. */
@@ -112,7 +125,11 @@ const TITLES: Record<PageKind, string> = {
 };
 
 export function titleOf(kind: PageKind, scope: string): string {
-  return `${TITLES[kind]}: ${scope}`;
+  return `${kindTitle(kind)}: ${scope}`;
+}
+
+export function kindTitle(kind: PageKind): string {
+  return TITLES[kind];
 }
 
 function noticeProblem(chain: Chain, database: string, notice: Notice, topicUrn: string): Problem {
@@ -133,7 +150,11 @@ function noticeProblem(chain: Chain, database: string, notice: Notice, topicUrn:
     title: titleOf(kind, chain.id),
     details: [`What happened: ${notice.key}: ${notice.detail}.`, `Chain: ${chain.id} (${where}) → RDS instance ${chain.targetInstanceId}`, `File: ${notice.key}`],
     nextStep: nextSteps[kind]!,
-    ...(kind === 'late-cutover-marker' ? {} : { oneShot: true }),
+    // The source's marker reaches every database at once: one page asks for all their tail-log backups.
+    ...(kind !== 'late-cutover-marker' ? { oneShot: true } : {}),
+    ...(kind === 'late-cutover-marker' && database
+      ? { group: { database, cause: `after ${notice.key}`, nextStep: `Take the tail-log backup of each database named (BACKUP LOG … WITH NORECOVERY) and upload it to ${where}: each is restored as its database's last backup and brings it online.` } }
+      : {}),
   };
 }
 
@@ -159,6 +180,10 @@ function holeProblem(chain: Chain, database: string, hole: Hole, topicUrn: strin
     ],
     nextStep: `Upload the log backups of ${database} taken between them to the chain's folder; the chain resumes by itself. If they are gone for good, restart ${database} from a newer full backup: npx restore-pilot restart ${chain.id} --from <full backup key>.`,
     graceMs: HOLE_GRACE_MS,
+    group: {
+      database,
+      nextStep: `Upload each database's log backups taken between the two LSNs to the source's folder; each resumes by itself. Many at once points at the copy to OBS (skipped files, a lifecycle rule, a second log backup job). One whose logs are gone for good restarts from a newer full: npx restore-pilot restart ${chain.id} --from <full backup key>.`,
+    },
   };
 }
 
@@ -191,6 +216,22 @@ function refusedProblems(chain: Chain, files: BackupFileRecord[], topicUrn: stri
   });
 }
 
+/** Preflight findings by cause: databases blocked for one reason take one fix. */
+const PREFLIGHT_CAUSES: Record<PreflightCode, { cause: string; nextStep: string }> = {
+  archived: {
+    cause: 'full backup in Archive',
+    nextStep: 'Restore the objects named from Archive (OBS console: Restore); restore-pilot checks again every tick and each chain goes on by itself once its object is readable.',
+  },
+  'newer-server': {
+    cause: 'backup from a newer SQL Server',
+    nextStep: 'The target runs an older SQL Server than the backups: restore into a target of that version or newer (the source\'s targetInstanceId), or upgrade the target. If you know DRS will accept a file anyway: npx restore-pilot retry FILE.',
+  },
+  'target-not-found': {
+    cause: 'target instance not found',
+    nextStep: "Check the source's targetInstanceId (the RDS instance does not exist in this region and project) and fix the configuration; restore-pilot checks again every tick.",
+  },
+};
+
 /** Problems of one restore chain. */
 export function chainProblems(chain: Chain, state: ChainState, now: number, defaultTopicUrn: string, database = ''): Problem[] {
   const topicUrn = chain.smnTopicUrn ?? defaultTopicUrn;
@@ -211,6 +252,7 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
       title: titleOf('preflight-blocked', chain.id),
       details: [`What happened: ${file.key} (${file.header?.databaseName ?? '?'}) was not sent to DRS: ${detail}.`, where, `File: ${file.key}`],
       nextStep: `Fix what is named above; restore-pilot checks again every tick and goes on by itself. If you know DRS will accept the file anyway, send it with: npx restore-pilot retry ${file.key}`,
+      group: { database: database || (file.header?.databaseName ?? '?'), cause: PREFLIGHT_CAUSES[code ?? 'target-not-found'].cause, nextStep: PREFLIGHT_CAUSES[code ?? 'target-not-found'].nextStep },
     });
   }
 
@@ -235,6 +277,10 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         kind === 'precheck-failed'
           ? `DRS refused the file before restoring it. Check the error log: a missing or damaged file, a database that already exists (isCover), or target instance space. Fix the cause, then upload the same file again under the same name (restore-pilot retries it automatically), or, if the file itself was fine, run "npx restore-pilot retry ${file.key}".`
           : `Read the DRS error log. Fix the cause (often a broken log chain: re-take the backup), then upload the same file again under the same name; restore-pilot retries it and continues the chain. If the file was fine and the cause was on the instance, run "npx restore-pilot retry ${file.key}" instead.`,
+      group: {
+        database: database || (file.header?.databaseName ?? '?'),
+        nextStep: `Read the error logs listed and fix the cause; one error on many databases points at the target instance (disk space, databases that already exist, permissions), not the files. Then upload each file again under the same name, or run npx restore-pilot retry FILE if the file was fine.`,
+      },
     });
   }
 
@@ -255,6 +301,10 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         `Job: ${file.jobId} (${file.jobName})`,
       ],
       nextStep: `Open the job in the DRS console (backup migration) and check the RDS instance's disk, CPU and error log. If it is still progressing, wait; if it is hung, contact Huawei Cloud support with job id ${file.jobId}. The chain continues by itself once the job ends.`,
+      group: {
+        database: database || (file.header?.databaseName ?? '?'),
+        nextStep: `Check RDS instance ${chain.targetInstanceId} (disk, CPU, error log) and the jobs in the DRS console: many stuck at once points at the instance. Still progressing: wait. Hung: contact Huawei Cloud support with the job ids listed. Each chain goes on once its job ends.`,
+      },
     });
   }
 
@@ -276,6 +326,10 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         title: titleOf('cutover-held', scope),
         details: [`What happened: ${view.next.detail}. A last restore (is_last_backup) cannot be undone, so nothing is sent until the final backup is the newest log known.`, where],
         nextStep: `If ${view.next.final!.key} is not the last log of ${view.database}, take and upload the tail-log backup (BACKUP LOG … WITH NORECOVERY) after the newer one; if the newer file does not belong to this migration, take it out with npx restore-pilot skip. Check with npx restore-pilot cutover ${chain.id} --dry-run.`,
+        group: {
+          database: view.database,
+          nextStep: `See what holds each database: npx restore-pilot cutover ${chain.id} --dry-run. Where the final backup is not the last log, upload the tail-log backup (BACKUP LOG … WITH NORECOVERY) after the newer one; a newer file not of this migration comes out with npx restore-pilot skip.`,
+        },
       });
     }
     else if (view.next.code === 'needs-full' && waiting[0] && now - waiting[0].uploadedAt >= gap) {
@@ -288,6 +342,11 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         title: titleOf('chain-waiting', scope),
         details: [`What happened: ${waiting.length} log backup(s) of ${view.database} have waited more than ${chain.gapAlertMinutes} minutes: no full backup of ${view.database} has been uploaded.`, where, `Waiting: ${waiting.map((f) => f.key).slice(0, 20).join(', ')}`],
         nextStep: `Upload a full backup of ${view.database} to the chain's folder; the waiting log backups that follow it are restored automatically.`,
+        group: {
+          database: view.database,
+          cause: 'no full backup',
+          nextStep: `Upload a full backup of each database named to bucket ${chain.bucket}, prefix "${chain.prefix}"; the log backups waiting after it are restored automatically. Many at once: check that the full backup job covers them and copies to OBS.`,
+        },
       });
     } else if (view.next.code === 'nothing-waiting' && lastDone !== undefined && now - lastDone >= gap) {
       problems.push({
@@ -299,6 +358,11 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         title: titleOf('chain-waiting', scope),
         details: [`What happened: no new log backup of ${view.database} for ${minutes(now - lastDone)} minutes since the last restore finished (restored to LSN ${view.restoredTo?.lsn ?? '?'}), and it has no final backup yet.`, where],
         nextStep: 'Check the log backup job on the source SQL Server and the upload to OBS. At cutover, upload the final log backup (or the cutover marker, then the tail-log backup).',
+        group: {
+          database: view.database,
+          cause: 'logs stopped arriving',
+          nextStep: `Check the log backup job on the source SQL Server (stopped, failing, disk full, path changed) and its upload to bucket ${chain.bucket}, prefix "${chain.prefix}": one job usually serves all these databases. At cutover, upload the cutover marker, then each database's tail-log backup.`,
+        },
       });
     }
   }

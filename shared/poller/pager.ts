@@ -1,9 +1,10 @@
 import type { SmnClient } from '../huawei/smn';
 import type { Logger } from '../log/logger';
 import { PAGES_LOCK, type PagesChange, type StateStore } from '../state/store';
-import { pageRecord, planPages, type Scopes } from '../alerts/ledger';
-import { pageMessage, publishRequest, resolvedMessage } from '../alerts/page-text';
-import { groupDue, groupMessage } from '../alerts/page-groups';
+import { planPages, type Scopes } from '../alerts/ledger';
+import { pageMessage, publishRequest, resolvedMessage, type PageText } from '../alerts/page-text';
+import { planMessages, type Message } from '../alerts/page-groups';
+import { causePageText, causeResolvedText, floodText } from '../alerts/group-text';
 import type { Problem } from '../alerts/problems';
 const LEDGER_LOCK_MS = 60_000;
 
@@ -50,43 +51,41 @@ export async function syncPages(deps: PagerDeps, problems: Problem[], scopes: Sc
     const ledger = await deps.store.loadPages();
     const plan = planPages(ledger, problems, scopes, deps.now(), deps.reminderMs);
     counts.suppressed = plan.suppressed;
-    const previous = new Map(ledger.map((r) => [r.id, r]));
     if (plan.hold.length > 0 || plan.forget.length > 0) await record({ put: plan.hold, remove: plan.forget }, 'held and forgotten records');
-    for (const { problems: group, reminder } of groupDue(plan.send)) {
+    /** Causes with a message SMN did not take: their later messages wait, so none goes out of order. */
+    const held = new Set<string>();
+    for (const { message, topicUrn, cause, change } of planMessages(plan, ledger, problems, deps.now())) {
       if (!inTime()) break;
-      const [problem] = group as [Problem];
-      const ids = group.map((p) => p.id);
+      if (held.has(cause)) continue;
+      const { what, kind } = describe(message);
       try {
-        await deps.smn.publishMessage(problem.topicUrn, publishRequest(group.length > 1 ? groupMessage(group) : pageMessage(problem, reminder)));
+        await deps.smn.publishMessage(topicUrn, publishRequest(textOf(message, deps.now())));
       } catch (error) {
         counts.failed += 1;
-        deps.logger.error('page.failed', { problem: ids.join(','), kind: problem.kind, error, retry: 'next tick' });
+        held.add(cause);
+        deps.logger.error(message.type === 'resolved' ? 'page.resolved.failed' : 'page.failed', { problem: what, kind, error, retry: 'next tick' });
         continue;
       }
-      const now = deps.now();
-      const put = group.map((p) => {
-        const earlier = previous.get(p.id);
-        return { ...pageRecord(p, earlier?.since ?? p.since), sentAt: earlier?.sentAt ?? now, lastSentAt: now };
-      });
-      await record({ put, remove: [] }, ids.join(','));
-      counts.sent += 1;
-      deps.logger.info('page.sent', { problem: ids.length > 1 ? `${ids.length} grouped: ${ids[0]}, …` : ids[0], kind: problem.kind, reminder });
-    }
-    for (const cleared of plan.resolve) {
-      if (!inTime()) break;
-      try {
-        await deps.smn.publishMessage(cleared.topicUrn, publishRequest(resolvedMessage(cleared, deps.now())));
-      } catch (error) {
-        counts.failed += 1;
-        deps.logger.error('page.resolved.failed', { problem: cleared.id, error, retry: 'next tick' });
-        continue;
-      }
-      await record({ put: [], remove: [cleared.id] }, cleared.id);
-      counts.resolved += 1;
-      deps.logger.info('page.resolved', { problem: cleared.id, kind: cleared.kind });
+      await record(change, what);
+      if (message.type === 'resolved') counts.resolved += 1;
+      else counts.sent += 1;
+      deps.logger.info(message.type === 'resolved' ? 'page.resolved' : 'page.sent', { problem: what, kind, ...(message.type === 'resolved' ? {} : { reminder: message.type === 'page' ? message.reminder : message.stage === 'reminder' }) });
     }
     return counts;
   } finally {
     await deps.store.unlock(lock).catch(() => undefined);
   }
+}
+
+function textOf(message: Message, now: number): PageText {
+  if (message.type === 'group') return causePageText(message);
+  if (message.type === 'resolved') return message.records.length > 1 ? causeResolvedText(message.records, now) : resolvedMessage(message.records[0]!, now);
+  return message.problems.length > 1 ? floodText(message.problems) : pageMessage(message.problems[0]!, message.reminder);
+}
+
+/** The problem ids a message covers, shortened for the log line, and their kind. */
+function describe(message: Message): { what: string; kind: string } {
+  const items: { id: string; kind: string }[] = message.type === 'resolved' ? message.records : message.problems;
+  const [first] = items as [{ id: string; kind: string }];
+  return { what: items.length > 1 ? `${items.length} grouped: ${first.id}, …` : first.id, kind: first.kind };
 }
