@@ -27,7 +27,8 @@ export interface ChainStatus {
 const CONCURRENCY = 16;
 
 export async function chainStatuses(chains: Chain[], store: StateStore, drs: HuaweiClient['drs'] | undefined, now: number, topicUrn: string, limit: number): Promise<ChainStatus[]> {
-  const paged = new Set((await store.loadPages()).map((page) => page.id));
+  // A problem within its grace period has a ledger record too, held and not sent: it was not paged.
+  const paged = new Set((await store.loadPages()).filter((page) => page.sentAt !== undefined).map((page) => page.id));
   const books = new Map<string, SlotBook>();
   for (const instance of new Set(chains.map((c) => c.targetInstanceId))) books.set(instance, await store.slots.inspect(instance, now));
   const statuses = new Map<Chain, ChainStatus>();
