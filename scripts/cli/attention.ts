@@ -113,14 +113,19 @@ function standingOf(view: DatabaseView, attention: Attention | undefined, queued
  */
 export function sourceStandings(chain: Chain, state: ChainState, problems: DatabaseProblem[], isQueued: (database: string) => boolean, now: number): DatabaseStanding[] {
   const views = new Map(viewChain(state, chain, now).map((v) => [v.database, v]));
-  const refused = (database: string) => Object.values(state.files).filter((f) => f.status === 'refused' && (f.header?.databaseName ?? '') === database);
-  const names = new Set([...views.keys(), ...Object.values(state.files).filter((f) => f.status === 'refused').map((f) => f.header?.databaseName ?? ''), ...problems.map((p) => p.database)]);
+  // Grouped once: a source may hold hundreds of databases.
+  const refused = new Map<string, BackupFileRecord[]>();
+  for (const file of Object.values(state.files).filter((f) => f.status === 'refused')) {
+    const database = file.header?.databaseName ?? '';
+    refused.set(database, [...(refused.get(database) ?? []), file]);
+  }
+  const names = new Set([...views.keys(), ...refused.keys(), ...problems.map((p) => p.database)]);
   return [...names].sort().map((database) => {
     const view = views.get(database);
     const attention = reasonOf(
       chain,
       view,
-      refused(database),
+      refused.get(database) ?? [],
       problems.filter((p) => p.database === database),
       now,
     );
