@@ -16,7 +16,7 @@ import { loadSource, mergeChains } from '../../shared/state/source';
 import type { StateStore } from '../../shared/state/store';
 import { SOURCE_RECORDS } from '../../shared/chains/chain-id';
 import { configCheck } from './config-check';
-import { chainStatuses, statusJson, statusText } from './status';
+import { chainStatuses, detailText, narrowToDatabase, statusJson, statusText } from './status';
 import { commandHelp, isCommand, USAGE, type Command } from './usage';
 
 class UsageError extends Error {}
@@ -46,8 +46,11 @@ async function findFile(cli: Cli, key: string, chains = cli.chains): Promise<{ c
   return found[0]!;
 }
 
-/** Exit status 1 when any chain has an open problem, so a script or a monitor can act on it. */
-async function status(cli: Cli, json: boolean): Promise<number> {
+/**
+ * Exit status 1 when what status shows has an open problem, so a script or a monitor can act on it:
+ * the whole estate, one source (--source), or one database (--db, 1 too when no source knows it).
+ */
+async function status(cli: Cli, json: boolean, db: string | undefined): Promise<number> {
   const now = Date.now();
   let drs: HuaweiClient['drs'] | undefined;
   try {
@@ -56,8 +59,13 @@ async function status(cli: Cli, json: boolean): Promise<number> {
     if (!(error instanceof ConfigError)) throw error;
     if (!json) cli.out(`(job states as last recorded: live DRS status needs ${error.field})\n`);
   }
-  const statuses = await chainStatuses(cli.chains, cli.store, drs, now, cli.settings.SMN_TOPIC_URN ?? '', maxJobsPerInstance(cli.settings));
-  cli.out(json ? JSON.stringify(statusJson(statuses, now, drs !== undefined), null, 2) : statusText(statuses, now));
+  const all = await chainStatuses(cli.chains, cli.store, drs, now, cli.settings.SMN_TOPIC_URN ?? '', maxJobsPerInstance(cli.settings));
+  const statuses = db === undefined ? all : narrowToDatabase(all, db);
+  if (statuses.length === 0) {
+    cli.out(`no database ${db} in ${cli.chains.map((c) => c.id).join(', ')}; \`restore-pilot status\` lists the ones that need attention, --json all of them`);
+    return 1;
+  }
+  cli.out(json ? JSON.stringify(statusJson(statuses, now, drs !== undefined), null, 2) : db === undefined ? statusText(statuses, now) : detailText(statuses, now));
   return statuses.some((s) => s.problems.length > 0) ? 1 : 0;
 }
 
@@ -98,11 +106,13 @@ async function confirmSkip(cli: Cli, key: string, state: ChainState, yes: boolea
 }
 
 /** The options each command takes; anything else starting with - is a usage error, not a FILE. */
-const OPTIONS: Record<Command, string[]> = { status: ['--json'], retry: [], skip: ['--yes'], cutover: ['--dry-run', '--db'], restart: ['--from'], config: [] };
+const OPTIONS: Record<Command, string[]> = { status: ['--json', '--db', '--source'], retry: [], skip: ['--yes'], cutover: ['--dry-run', '--db'], restart: ['--from'], config: [] };
 /** The options that take a value, and what the value is. */
-const VALUES: Record<string, string> = { '--from': 'FULL, the full backup to restart from', '--db': 'NAME, one database of the chain' };
+const VALUES: Record<string, string> = { '--from': 'FULL, the full backup to restart from', '--db': 'NAME, one database of the chain', '--source': 'ID, one configured chain (source)' };
+/** Where each valued option lands in the invocation. */
+const FIELDS = { '--from': 'from', '--db': 'db', '--source': 'source' } as const;
 
-type Invocation = { help: string; code: number } | { command: Command; targets: string[]; flags: Set<string>; from?: string; db?: string };
+type Invocation = { help: string; code: number } | { command: Command; targets: string[]; flags: Set<string>; from?: string; db?: string; source?: string };
 
 /** Reads the command line without touching the environment, so --help and usage errors work anywhere. */
 function parse(args: string[]): Invocation {
@@ -118,7 +128,7 @@ function parse(args: string[]): Invocation {
     else if (!OPTIONS[command].includes(arg)) throw new UsageError(`${command} has no option ${arg}\n\n${commandHelp(command)}`);
     else if (!VALUES[arg]) invocation.flags.add(arg);
     else if (rest[i + 1] === undefined || rest[i + 1]!.startsWith('-')) throw new UsageError(`${arg} needs ${VALUES[arg]}\n\n${commandHelp(command)}`);
-    else invocation[arg === '--from' ? 'from' : 'db'] = rest[++i];
+    else invocation[FIELDS[arg as keyof typeof FIELDS]] = rest[++i];
   }
   return invocation;
 }
@@ -126,7 +136,7 @@ function parse(args: string[]): Invocation {
 /** A command that works on chains (all but config, which needs no environment). */
 type ChainInvocation = Omit<Exclude<Invocation, { help: string }>, 'command'> & { command: Exclude<Command, 'config'> };
 
-async function run({ command, targets, flags, from, db }: ChainInvocation, cli: Cli): Promise<number> {
+async function run({ command, targets, flags, from, db, source }: ChainInvocation, cli: Cli): Promise<number> {
   const target = targets[0];
   const needTarget = (what: string) => {
     if (targets.length !== 1) throw new UsageError(`${command} takes exactly one ${what}\n\n${commandHelp(command)}`);
@@ -140,7 +150,7 @@ async function run({ command, targets, flags, from, db }: ChainInvocation, cli: 
   switch (command) {
     case 'status':
       if (targets.length > 0) throw new UsageError(`status takes no FILE or CHAIN\n\n${commandHelp(command)}`);
-      return status(cli, flags.has('--json'));
+      return status(source === undefined ? cli : { ...cli, chains: [chainOf(source)] }, flags.has('--json'), db);
     case 'retry': {
       const { chain, database } = await findFile(cli, needTarget('FILE'));
       return operate(cli, chain, database, (state) => retryFile(state, chain, target!, Date.now()));

@@ -1,4 +1,4 @@
-import { chainProblems, type Problem } from '../../shared/alerts/problems';
+import { chainProblems } from '../../shared/alerts/problems';
 import type { Chain } from '../../shared/chains/config';
 import { viewChain } from '../../shared/chains/select';
 import type { BackupFileRecord, ChainState } from '../../shared/chains/state';
@@ -9,12 +9,14 @@ import { loadSource, mergeChains } from '../../shared/state/source';
 import { describeQueued, holderOf, queuedFromBook } from '../../shared/restore/pacing';
 import type { SlotBook } from '../../shared/restore/slot-book';
 import type { StateStore } from '../../shared/state/store';
+import { byUrgency, countStandings, sourceStandings, type Attention, type DatabaseProblem } from './attention';
+import { estateText, type SourceStandings } from './estate-text';
 
 /** One chain as status sees it: its state (running jobs' DRS status read live where possible) and open problems. */
 export interface ChainStatus {
   chain: Chain;
   state: ChainState;
-  problems: (Problem & { paged: boolean })[];
+  problems: DatabaseProblem[];
   /** Keys of the files whose drsStatus was read live from DRS just now. */
   live: Set<string>;
   /** The chain's target instance's restore slots: who holds them, who waits, DRS's pace. */
@@ -27,7 +29,8 @@ export interface ChainStatus {
 const CONCURRENCY = 16;
 
 export async function chainStatuses(chains: Chain[], store: StateStore, drs: HuaweiClient['drs'] | undefined, now: number, topicUrn: string, limit: number): Promise<ChainStatus[]> {
-  const paged = new Set((await store.loadPages()).map((page) => page.id));
+  // A problem within its grace period has a ledger record too, held and not sent: it was not paged.
+  const paged = new Set((await store.loadPages()).filter((page) => page.sentAt !== undefined).map((page) => page.id));
   const books = new Map<string, SlotBook>();
   for (const instance of new Set(chains.map((c) => c.targetInstanceId))) books.set(instance, await store.slots.inspect(instance, now));
   const statuses = new Map<Chain, ChainStatus>();
@@ -46,7 +49,7 @@ export async function chainStatuses(chains: Chain[], store: StateStore, drs: Hua
         }
       }),
     );
-    const problems = databases.flatMap(({ database, state: own }) => chainProblems(chain, own, now, topicUrn, database)).map((problem) => ({ ...problem, paged: paged.has(problem.id) }));
+    const problems = databases.flatMap(({ database, state: own }) => chainProblems(chain, own, now, topicUrn, database).map((problem) => ({ ...problem, database, paged: paged.has(problem.id) })));
     statuses.set(chain, { chain, state, problems, live, slots: books.get(chain.targetInstanceId)!, limit });
   });
   return chains.map((chain) => statuses.get(chain)!);
@@ -58,8 +61,37 @@ function queuedOf({ chain, slots, limit }: ChainStatus, database: string, now: n
   return queued && { text: describeQueued(queued, chain.targetInstanceId, now), ...queued };
 }
 
-/** For people: each chain as renderChain draws it, then its open problems. */
+/** Where each database of a source stands and what needs attention (attention.ts). */
+function standingsOf(status: ChainStatus, now: number): SourceStandings {
+  const { chain, state, problems } = status;
+  const databases = sourceStandings(chain, state, problems, (database) => queuedOf(status, database, now) !== undefined, now);
+  return { chain, databases, problems, cutoverRequested: state.meta.cutoverRequestedAt !== undefined };
+}
+
+/** For people, on one screen however large the estate: per source a summary, then what needs attention, then the open problems. */
 export function statusText(statuses: ChainStatus[], now = Date.now()): string {
+  return estateText(
+    statuses.map((status) => standingsOf(status, now)),
+    now,
+  );
+}
+
+/**
+ * The sources as status shows them when asked about one database (`--db NAME`): only the sources
+ * that know it, each with only its files and problems. Empty when no source knows the name.
+ */
+export function narrowToDatabase(statuses: ChainStatus[], name: string): ChainStatus[] {
+  return statuses.flatMap((status) => {
+    const files = Object.values(status.state.files).filter((f) => f.header?.databaseName === name);
+    const problems = status.problems.filter((p) => p.database === name);
+    if (files.length === 0 && problems.length === 0) return [];
+    const state = { ...status.state, files: Object.fromEntries(files.map((f) => [f.key, f])) };
+    return [{ ...status, state, problems }];
+  });
+}
+
+/** For people, in full: each source as renderChain draws it (files in LSN order), then each open problem with its facts and next step. */
+export function detailText(statuses: ChainStatus[], now = Date.now()): string {
   return statuses
     .map((status) => {
       const { chain, state, problems, live } = status;
@@ -93,23 +125,35 @@ export function statusJson(statuses: ChainStatus[], now: number, liveDrs: boolea
     notNeeded: f.because ?? null,
     error: f.error ?? null,
   });
+  const attentionOf = (a: Attention | undefined) => (a ? { code: a.code, reason: a.reason, since: new Date(a.since).toISOString() } : null);
+  const sources = statuses.map((status) => ({ status, standings: standingsOf(status, now) }));
   return {
     version: 1,
     at: new Date(now).toISOString(),
     liveDrs,
     openProblems: statuses.reduce((sum, s) => sum + s.problems.length, 0),
-    chains: statuses.map((status) => {
+    needAttention: sources.reduce((sum, s) => sum + countStandings(s.standings.databases).needAttention, 0),
+    chains: sources.map(({ status, standings }) => {
       const { chain, state, problems, live } = status;
       const views = viewChain(state, chain, now);
       const placed = new Set(views.flatMap((v) => v.files.map((f) => f.key)));
+      const standing = new Map(standings.databases.map((d) => [d.database, d]));
       return {
         id: chain.id,
         bucket: chain.bucket,
         prefix: chain.prefix,
         targetInstanceId: chain.targetInstanceId,
         cutoverRequested: state.meta.cutoverRequestedAt !== undefined,
+        summary: countStandings(standings.databases),
+        // Every database that needs attention, most urgent first: also those known only from refused files ('' for files in no database).
+        attention: standings.databases
+          .filter((d) => d.attention)
+          .sort((a, b) => byUrgency(a.attention!, b.attention!))
+          .map((d) => ({ database: d.database, ...attentionOf(d.attention)! })),
         databases: views.map((view) => ({
           name: view.database,
+          standing: standing.get(view.database)!.standing!,
+          attention: attentionOf(standing.get(view.database)!.attention),
           restoredTo: view.restoredTo ? { lsn: String(view.restoredTo.lsn), file: view.restoredTo.file.key } : null,
           next: view.next.kind === 'submit' ? { kind: 'submit', file: view.next.file.key } : { kind: 'wait', code: view.next.code, detail: view.next.detail },
           queued: queuedSummary(view.next.kind === 'submit' ? queuedOf(status, view.database, now) : undefined),
@@ -119,7 +163,7 @@ export function statusJson(statuses: ChainStatus[], now: number, liveDrs: boolea
         otherFiles: Object.values(state.files)
           .filter((f) => !placed.has(f.key))
           .map((f) => file(f, live)),
-        problems: problems.map((p) => ({ id: p.id, kind: p.kind, title: p.title, since: new Date(p.since).toISOString(), paged: p.paged, nextStep: p.nextStep })),
+        problems: problems.map((p) => ({ id: p.id, kind: p.kind, database: p.database || null, title: p.title, since: new Date(p.since).toISOString(), paged: p.paged, nextStep: p.nextStep })),
       };
     }),
   };

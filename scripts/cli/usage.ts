@@ -2,16 +2,23 @@
 
 export const COMMANDS = {
   status: {
-    usage: 'status [--json]',
-    summary: 'every chain: its files, restore jobs and open problems',
-    help: `Every chain, per database: restored to which LSN and by which backup, what comes next or why it
-waits, its files in LSN order with their job and state (running jobs read live from DRS when the
-credentials are set), files not needed or refused with the reason; then the open problems, their
-next step, and whether they were paged.
+    usage: 'status [--db NAME] [--json]',
+    summary: 'the estate on one screen: per source a summary, then what needs attention',
+    help: `A summary line per source (its databases restored up to their newest log, in flight, queued for a
+restore slot, waiting, broken, done), then only the databases that need attention, one line each
+with the reason, since when and what to do (a failed file, a full held by its preflight, a hole in
+the log chain, a held cutover, a job running too long, a refused file, any other open problem),
+then the open problems, grouped by kind when there are many, and whether they were paged.
 
-  --json   one JSON document for scripts (its shape is in the README, "Operating"; version 1)
+  --db NAME    one database in full, in every source that has it: restored to which LSN and by which
+               backup, what comes next or why it waits, its files in LSN order with their job and
+               state (running jobs read live from DRS when the credentials are set), its problems
+               with their next step
+  --source ID  only that source (a configured chain)
+  --json       one JSON document for scripts, every database (its shape is in the README,
+               "Operating"; version 1)
 
-Exit status: 0 no open problem, 1 at least one open problem, 2 bad usage.`,
+Exit status: 0 no open problem in what is shown, 1 at least one (or no such database), 2 bad usage.`,
   },
   retry: {
     usage: 'retry FILE',

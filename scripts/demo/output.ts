@@ -23,7 +23,7 @@ const write = (text: string) => process.stdout.write(`${text}\n`);
 
 /**
  * Not a terminal (a pipe, a file, a CI log): an append-only log, one line per upload, job change and
- * page, then the final state once. Job changes come from comparing each file's status tick to tick.
+ * page, then the final state once, compactly. Job changes come from comparing each file's status tick to tick.
  */
 export function eventLog(chain: Chain, header: string): DemoOutput {
   const name = (key: string) => key.slice(chain.prefix.length);
@@ -50,7 +50,8 @@ export function eventLog(chain: Chain, header: string): DemoOutput {
       }
     },
     done(state, now, summary) {
-      write(`\nfinal state:\n${renderChain(chain, state, now)}\n\n${summary}`);
+      // The log above already named every restore: the final state keeps to where each database stands and what was not restored.
+      write(`\nfinal state (restored files are listed above):\n${renderChain(chain, state, now, undefined, undefined, (file) => file.status !== 'succeeded')}\n\n${summary}`);
     },
   };
 }

@@ -38,11 +38,14 @@ function line(chain: Chain, file: BackupFileRecord, paint: PaintMark): string {
 /** Why a database whose turn has come still waits for DRS (its instance's restore slots), if it does. */
 export type QueuedFor = (database: string) => string | undefined;
 
+/** Which files get a line under their database; every one by default. */
+export type ShowFile = (file: BackupFileRecord) => boolean;
+
 /**
- * A plain-text picture of one chain for people (the demo, `restore-pilot status`): per database,
+ * A plain-text picture of one chain for people (the demo, `restore-pilot status --db`): per database,
  * where it stands (restored to which LSN, from which backup), what comes next, then its files in LSN order.
  */
-export function renderChain(chain: Chain, state: ChainState, now = Date.now(), paint: PaintMark = (_, mark) => mark, queuedFor: QueuedFor = () => undefined): string {
+export function renderChain(chain: Chain, state: ChainState, now = Date.now(), paint: PaintMark = (_, mark) => mark, queuedFor: QueuedFor = () => undefined, show: ShowFile = () => true): string {
   const lines = [`chain ${chain.id}  (${chain.bucket}/${chain.prefix} → ${chain.targetInstanceId})${state.meta.cutoverRequestedAt ? ', cutover requested' : ''}`];
   for (const view of viewChain(state, chain, now)) {
     const stand = view.restoredTo
@@ -51,7 +54,7 @@ export function renderChain(chain: Chain, state: ChainState, now = Date.now(), p
     const queued = view.next.kind === 'submit' ? queuedFor(view.database) : undefined;
     const next = view.next.kind === 'submit' ? `next: ${view.next.file.key.slice(chain.prefix.length)}${queued ? ` — ${queued}` : ''}` : view.next.detail;
     lines.push(`  database ${view.database}: ${stand}; ${next}`);
-    for (const file of [...view.files].sort(byLsn)) lines.push(line(chain, file, paint));
+    for (const file of [...view.files].filter(show).sort(byLsn)) lines.push(line(chain, file, paint));
   }
   const refused = Object.values(state.files).filter((f) => f.status === 'refused');
   if (refused.length > 0) {

@@ -36,9 +36,14 @@ describe('restore-pilot operator CLI', () => {
 
     const before = await restorePilot(['status']);
     expect(before.code).toBe(1); // an open problem
-    expect(before.out).toContain('✗ failed');
-    expect(before.out).toContain('The target instance is out of disk space.');
+    expect(before.out).toContain(`erp-prod ERP: halted since`);
+    expect(before.out).toContain(`${FULL} failed (The target instance is out of disk space.); retry it: npx restore-pilot retry ${FULL}`);
     expect(before.out).toContain('Restore failed: erp-prod');
+    const full = await restorePilot(['status', '--db', 'ERP']);
+    expect(full.code).toBe(1);
+    expect(full.out).toContain('✗ failed');
+    expect(full.out).toContain('The target instance is out of disk space.');
+    expect(full.out).toContain('Restore failed: erp-prod');
 
     const retried = await restorePilot(['retry', FULL]);
     expect(retried).toMatchObject({ code: 0 });
@@ -112,10 +117,11 @@ describe('restore-pilot operator CLI', () => {
     expect(skipped).toMatchObject({ code: 0 });
     expect(skipped.out).toContain(`sent ${LOG(2)} to DRS`);
     expect(p.created().map((c) => c.file)).toEqual([FULL, LOG(1), LOG(2)]);
-    const status = await restorePilot(['status']);
+    const status = await restorePilot(['status', '--db', 'ERP']);
     expect(status.out).toContain('» skipped');
     expect(status.out).not.toContain('Restore precheck failed');
     expect(status.code).toBe(0); // no open problem left
+    expect(await restorePilot(['status'])).toMatchObject({ code: 0, out: expect.stringContaining('nothing needs attention') });
   });
 
   it('cutover makes the next log the last one; a second cutover is refused', async () => {
@@ -153,7 +159,8 @@ describe('restore-pilot operator CLI', () => {
     const files: [string, Uint8Array][] = [['erp/ERP/f1.bak', db.full()], ['erp/ERP/l1.trn', db.log()], ['erp/ERP/l2.trn', db.log()], ['erp/ERP/l3.trn', db.log()], ['erp/ERP/f2.bak', db.full()], ['erp/ERP/l4.trn', db.log()]];
     for (const [key, bytes] of files.filter(([key]) => key !== 'erp/ERP/l2.trn')) await p.handler(p.upload(key, { content: bytes }));
     for (let i = 0; i < 3; i++) await settle();
-    const status = await restorePilot(['status']);
+    expect((await restorePilot(['status'])).out).toMatch(/erp-prod ERP: log chain broken since \d\d:\d\dZ: restored to LSN \d+, the next log \(erp\/ERP\/l3\.trn\) starts at LSN \d+/);
+    const status = await restorePilot(['status', '--db', 'ERP']);
     expect(status.out).toMatch(/database ERP: restored to LSN (\d+) by ERP\/l1\.trn \(taken [^)]+\); the next log must include LSN \1; log chain broken: restored to LSN \1, the next log starts at LSN \d+/);
     expect(status.out).toContain('a later full backup: the log chain continues without it');
 
@@ -175,7 +182,9 @@ describe('restore-pilot operator CLI', () => {
     await p.handler(p.upload(FULL));
     await p.poll();
     expect(p.created()).toEqual([]);
-    expect((await restorePilot(['status'])).out).toContain('held by the preflight: this backup comes from SQL Server 2019');
+    expect((await restorePilot(['status'])).out).toContain(`erp-prod ERP: held by the preflight since`);
+    expect((await restorePilot(['status'])).out).toContain(`${FULL}: this backup comes from SQL Server 2019`);
+    expect((await restorePilot(['status', '--db', 'ERP'])).out).toContain('held by the preflight: this backup comes from SQL Server 2019');
     const retried = await restorePilot(['retry', FULL]);
     expect(retried).toMatchObject({ code: 0 });
     expect(retried.out).toContain(`${FULL} will be sent to DRS despite its preflight (newer-server)`);
@@ -199,10 +208,24 @@ describe('restore-pilot operator CLI', () => {
     expect(doc).toMatchObject({ version: 1, liveDrs: true, openProblems: expect.any(Number) });
     expect(doc.chains.map((c: { id: string }) => c.id)).toEqual(['erp-prod', 'crm']);
     const [erp, crm] = doc.chains;
-    expect(crm).toEqual({ id: 'crm', bucket: 'mig-backups', prefix: 'crm/', targetInstanceId: 'crm-instance-in04', cutoverRequested: false, databases: [], otherFiles: [], problems: [] });
+    expect(crm).toEqual({
+      id: 'crm',
+      bucket: 'mig-backups',
+      prefix: 'crm/',
+      targetInstanceId: 'crm-instance-in04',
+      cutoverRequested: false,
+      summary: { databases: 0, restored: 0, 'in-flight': 0, queued: 0, waiting: 0, broken: 0, done: 0, needAttention: 0 },
+      attention: [],
+      databases: [],
+      otherFiles: [],
+      problems: [],
+    });
     expect(erp.databases).toHaveLength(1);
     const [database] = erp.databases;
-    expect(database).toMatchObject({ name: 'ERP', restoredTo: null, next: { kind: 'wait', code: 'halted' } });
+    expect(database).toMatchObject({ name: 'ERP', standing: 'broken', attention: { code: 'halted', reason: expect.stringContaining(`${FULL} failed (disk full)`) }, restoredTo: null, next: { kind: 'wait', code: 'halted' } });
+    expect(erp.summary).toMatchObject({ databases: 1, broken: 1, needAttention: 2 }); // ERP, and the files in no database
+    expect(erp.attention.map((a: { database: string; code: string }) => [a.database, a.code])).toEqual([['ERP', 'halted'], ['', 'refused']]);
+    expect(doc.needAttention).toBe(2);
     // In LSN order: the log taken before the full begins at an earlier LSN.
     expect(database.files.map((f: { key: string }) => f.key)).toEqual([LOG(1), FULL, 'erp/ERP_DIFF_20261120003000.bak']);
     expect(database.files[1]).toEqual({
@@ -224,7 +247,7 @@ describe('restore-pilot operator CLI', () => {
     expect(database.files[2]).toMatchObject({ status: 'not-needed', notNeeded: 'differential', jobId: null });
     expect(database.files[0]).toMatchObject({ status: 'waiting', type: 'log' });
     expect(erp.otherFiles).toEqual([expect.objectContaining({ key: 'erp/notes.bak', status: 'refused', refusal: 'not-a-backup', type: null })]);
-    expect(erp.problems).toContainEqual({ id: expect.any(String), kind: 'restore-failed', title: expect.stringContaining('Restore failed: erp-prod'), since: expect.any(String), paged: true, nextStep: expect.any(String) });
+    expect(erp.problems).toContainEqual({ id: expect.any(String), kind: 'restore-failed', database: 'ERP', title: expect.stringContaining('Restore failed: erp-prod'), since: expect.any(String), paged: true, nextStep: expect.any(String) });
     expect(erp.problems.map((q: { kind: string }) => q.kind)).toContain('backup-refused');
     expect(doc.openProblems).toBe(erp.problems.length);
   });

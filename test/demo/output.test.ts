@@ -40,7 +40,7 @@ describe('demo output', () => {
     expect(lines.join('')).not.toContain('\x1b');
     log.done(state(file('SQL/a.bak', 'succeeded')), 0, 'Demo done.');
     expect(lines.at(-1)).toBe('Demo done.');
-    expect(lines).toContain('final state:');
+    expect(lines).toContain('final state (restored files are listed above):');
   });
 
   it('in a terminal: pages stay in a panel across redraws; colour only when allowed', () => {

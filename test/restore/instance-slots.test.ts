@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUploadHandler } from '../../functions/on-backup-upload/index';
-import { chainStatuses, statusJson, statusText } from '../../scripts/cli/status';
+import { chainStatuses, detailText, statusJson, statusText } from '../../scripts/cli/status';
 import { parseChains } from '../../shared/chains/config';
 import { PACE_BASE_MS } from '../../shared/restore/slot-book';
 import { startPipeline, type Pipeline } from '../support/pipeline';
@@ -114,7 +114,8 @@ describe('restore slots per target instance', () => {
     expect(await p.poll()).toMatchObject({ errors: [] });
     expect(p.created()).toEqual([]);
     const [status] = await chainStatuses(parseChains(JSON.stringify(CHAINS)), p.store, undefined, p.now(), p.topicUrn, 2);
-    expect(statusText([status!], p.now())).toMatch(/next: ERPDB1_FULL_20261120000000\.bak — queued: DRS is throttling restores into instance shared-instance-in04; paused until \d\d:\d\d:\d\dZ/);
+    expect(statusText([status!], p.now())).toContain('erp  1 databases: 0 restored, 0 in flight, 1 queued, 0 waiting, 0 broken, 0 done');
+    expect(detailText([status!], p.now())).toMatch(/next: ERPDB1_FULL_20261120000000\.bak — queued: DRS is throttling restores into instance shared-instance-in04; paused until \d\d:\d\d:\d\dZ/);
 
     p.advanceClock(PACE_BASE_MS);
     await p.poll();
@@ -161,7 +162,9 @@ describe('restore slots per target instance', () => {
       p.advanceClock(1_000);
     }
     const statuses = await chainStatuses(parseChains(JSON.stringify(CHAINS)), p.store, undefined, p.now(), p.topicUrn, 2);
-    const text = statusText(statuses, p.now());
+    expect(statusText(statuses, p.now())).toContain('crm  2 databases: 0 restored, 1 in flight, 1 queued, 0 waiting, 0 broken, 0 done');
+    expect(statusText(statuses, p.now())).toContain('nothing needs attention'); // queued for a slot is not a problem
+    const text = detailText(statuses, p.now());
     expect(text).toContain(`database CRMDB2: nothing restored yet; next: CRMDB2_FULL_20261120000000.bak — queued: 2 of 2 restore slots on instance ${INSTANCE} busy; 1 ahead, waiting since`);
     expect(text).toContain(`database ERPDB1: nothing restored yet; waiting for erp/ERPDB1_FULL_20261120000000.bak to finish restoring`);
     const json = statusJson(statuses, p.now(), false);
