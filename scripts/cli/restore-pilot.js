@@ -26,4 +26,7 @@ async function run() {
   return code;
 }
 
-run().then((code) => process.exit(code));
+// Exit once stdout has taken everything: to a pipe it writes asynchronously, and exiting at once cuts
+// a long `status --json` short at 64 KiB boundaries. Exiting (not waiting for the event loop to empty)
+// keeps a lingering connection from holding the operator's shell.
+run().then((code) => process.stdout.write('', () => process.exit(code)));
