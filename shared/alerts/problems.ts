@@ -341,11 +341,11 @@ export function chainProblems(chain: Chain, state: ChainState, now: number, defa
         since: waiting[0].uploadedAt + gap,
         title: titleOf('chain-waiting', scope),
         details: [`What happened: ${waiting.length} log backup(s) of ${view.database} have waited more than ${chain.gapAlertMinutes} minutes: no full backup of ${view.database} has been uploaded.`, where, `Waiting: ${waiting.map((f) => f.key).slice(0, 20).join(', ')}`],
-        nextStep: `Upload a full backup of ${view.database} to the chain's folder; the waiting log backups that follow it are restored automatically.`,
+        nextStep: `Upload a full backup of ${view.database} to the chain's folder; the waiting log backups that follow it are restored automatically. If ${view.database} is not to be migrated, add it to the chain's excludeDatabases.`,
         group: {
           database: view.database,
           cause: 'no full backup',
-          nextStep: `Upload a full backup of each database named to bucket ${chain.bucket}, prefix "${chain.prefix}"; the log backups waiting after it are restored automatically. Many at once: check that the full backup job covers them and copies to OBS.`,
+          nextStep: `Upload a full backup of each database named to bucket ${chain.bucket}, prefix "${chain.prefix}"; the log backups waiting after it are restored automatically. Many at once: check that the full backup job covers them and copies to OBS. Databases not to be migrated: add them to the chain's excludeDatabases.`,
         },
       });
     } else if (view.next.code === 'nothing-waiting' && lastDone !== undefined && now - lastDone >= gap) {
