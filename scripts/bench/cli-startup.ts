@@ -50,8 +50,10 @@ export async function runCliStartup(runs: number): Promise<CliStartupResult> {
     for (const key of chains.flatMap((chain) => chainFiles(chain, 3, false))) await upload(uploadEvent(cloud, key), quiet);
     if (cloud.drs.jobs.size !== CHAINS) throw new BrokenRun(`cli setup: ${cloud.drs.jobs.size} jobs created for ${CHAINS} chains`);
 
+    const reads = cloud.requests.length;
     const warm = await timed([BIN, 'status'], env);
-    if ((warm.out.match(/TRANSFERRING \(live\)/g) ?? []).length !== CHAINS) throw new BrokenRun(`restore-pilot status did not show ${CHAINS} live jobs:\n${warm.out.slice(0, 1000)}`);
+    const live = cloud.requests.slice(reads).filter((r) => r.operation === 'drs.getBackupMigrationJob' && r.status === 200).length;
+    if (live !== CHAINS || !warm.out.includes(`0 restored, 1 in flight`)) throw new BrokenRun(`restore-pilot status did not read ${CHAINS} jobs live (${live}):\n${warm.out.slice(0, 1000)}`);
     const status: number[] = [];
     const bare: number[] = [];
     const before = cloud.requests.length;
