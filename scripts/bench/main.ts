@@ -14,10 +14,11 @@ import { runBurst, type BurstOptions, type BurstRun, type BurstVariant } from '.
 import { DIST } from './children';
 import { cliStartupSection, runCliStartup } from './cli-startup';
 import { runColdStart } from './cold-start';
-import { REDIS_URL } from './fixtures';
+import { runEstate, type EstateOptions } from './estate';
+import { BrokenRun, REDIS_URL } from './fixtures';
 import { headerReaderSection, runHeaderReader, type HeaderReaderOptions } from './header-reader';
 import { runPollSetup, type PollOptions, type TickSample } from './poll';
-import { burstSection, checksSection, coldStartSection, pollSection, throughputSection } from './report';
+import { burstSection, checksSection, coldStartSection, estateSection, pollSection, throughputSection } from './report';
 import type { Check } from './stats';
 import { runThroughput, type ThroughputOptions } from './throughput';
 
@@ -29,6 +30,7 @@ interface Config {
   throughput: ThroughputOptions;
   headerReader: HeaderReaderOptions;
   cliRuns: number;
+  estate: EstateOptions;
 }
 
 const FULL: Config = {
@@ -39,6 +41,7 @@ const FULL: Config = {
   throughput: { requests: 1000, concurrency: 8, rounds: 6, warmup: 1000 },
   headerReader: { rounds: 7, roundMs: 500 },
   cliRuns: 10,
+  estate: { sources: 5, databasesPerSource: 100, logsPerDatabase: 20, redeliverShare: 0.1, concurrency: 50, latencyMs: 50 },
 };
 
 const QUICK: Config = {
@@ -50,6 +53,7 @@ const QUICK: Config = {
   headerReader: { rounds: 3, roundMs: 200 },
   // The issue's figure is a median of 10 calls; they take a few seconds, so quick mode keeps them.
   cliRuns: 10,
+  estate: { sources: 5, databasesPerSource: 10, logsPerDatabase: 20, redeliverShare: 0.1, concurrency: 50, latencyMs: 50 },
 };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -95,7 +99,7 @@ async function main(): Promise<number> {
     } catch (error) {
       const message = `${name}: ${(error as Error).stack ?? String(error)}`;
       failures.push(message);
-      markdown.push(`### ${name}: BROKEN RUN`, '', '```', (error as Error).message, '```', '');
+      markdown.push(...(error instanceof BrokenRun && error.report ? [...error.report, ''] : []), `### ${name}: BROKEN RUN`, '', '```', (error as Error).message, '```', '');
       log(`BROKEN: ${message}`);
     }
     log(`${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -152,6 +156,14 @@ async function main(): Promise<number> {
     const result = await runCliStartup(config.cliRuns);
     json.cliStartup = result;
     return cliStartupSection(result, checks);
+  });
+
+  await section('estate', async () => {
+    const run = await runEstate(config.estate, 7);
+    json.estate = run;
+    const { lines, broken } = estateSection(run, config.estate, checks);
+    if (broken.length > 0) throw new BrokenRun(`estate: ${broken.join('; ')}`, lines);
+    return lines;
   });
 
   const header = [

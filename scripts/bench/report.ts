@@ -1,5 +1,6 @@
 import { HEADER_READ_MAX_BYTES, type BurstRun } from './burst';
 import { BUDGET, type ColdStartResult } from './cold-start';
+import { estateChecks, type EstateOptions, type EstateRun } from './estate';
 import type { TickSample } from './poll';
 import { fmt, int, mark, mib, ms, num, stat, type Check, type Stat } from './stats';
 import type { ThroughputResult } from './throughput';
@@ -193,3 +194,41 @@ export function checksSection(checks: Check[]): string[] {
 }
 
 export type { Stat };
+
+export function estateSection(run: EstateRun, options: EstateOptions, checks: Check[]): { lines: string[]; broken: string[] } {
+  const estate = estateChecks(run);
+  checks.push(...estate.map((c) => ({ ...c, name: `estate: ${c.name}` })));
+  const steady = run.ticks.slice(1);
+  const first = run.ticks[0]!;
+  const by = (name: string) => estate.find((c) => c.name === name)!;
+  const cell = (name: string) => `${by(name).measured} ${mark(by(name).ok)}`;
+  const perDb = (bytes: number) => `${(bytes / run.databases / 1024).toFixed(2)} KB`;
+  const lines = [
+    `### 6. Estate (1 run, ${int(run.ticks.length)} ticks)`,
+    '',
+    `${int(run.databases)} databases over ${options.sources} sources (Ola Hallengren's folders, each its own target instance), each 1 full + ${options.logsPerDatabase} logs: ${int(run.files)} synthetic backups uploaded as one shuffled burst with ${Math.round(options.redeliverShare * 100)}% of the events delivered twice (${int(run.deliveries)} deliveries, ${options.concurrency} in flight, the upload bundle in a child process), ${options.latencyMs} ms injected latency on every cloud call. Then the poll-jobs bundle in a child process (its deployed timeout, ${run.poller.timeoutMs / 1000} s, as the deadline) ticks until every file is restored; DRS finishes every running job between ticks, so an instance restores at most MAX_JOBS_PER_INSTANCE (${run.limit}) files a tick. Steady ticks are all but the first (which also walks each source's prefix once). Redis memory: the sum of \`MEMORY USAGE key SAMPLES 0\` over every key of the run after it, per database. The run fails if any of these checks fails.`,
+    '',
+    ...table(
+      ['burst wall time', 'first tick', 'steady tick wall time', 'steady tick max', 'CPU per steady tick', 'creates per restore step', 'peak jobs in flight per instance', 'Redis per database', 'poller peak RSS'],
+      [
+        [
+          `${ms(run.burst.wallMs)} (${int(run.burst.redelivered)} thrown and redelivered)`,
+          `${ms(first.wallMs)}, ${int(first.calls)} calls`,
+          `${fmt(stat(steady.map((t) => t.wallMs)), ms)} ${mark(by('steady tick wall time, median').ok)}`,
+          `${ms(Math.max(...steady.map((t) => t.wallMs)))} ${mark(by('steady tick wall time, max').ok)}`,
+          fmt(stat(steady.map((t) => t.cpuMs)), ms),
+          cell('creates per restore step'),
+          `${Object.values(run.peakInFlight).join(', ')} (limit ${run.limit}) ${mark(by('jobs in flight per instance').ok)}`,
+          cell('Redis memory per database'),
+          cell('poller peak RSS'),
+        ],
+      ],
+    ),
+    '',
+    `Redis after the run: ${int(run.redis.keys)} keys, ${mib(run.redis.bytes / 1024)}; per database ${Object.entries(run.redis.byKind)
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, bytes]) => `${kind} ${perDb(bytes)}`)
+      .join(', ')}. Per steady tick: ${fmt(stat(steady.map((t) => t.jobsChecked)), int)} jobs checked, ${fmt(stat(steady.map((t) => t.creates)), int)} creates, ${fmt(stat(steady.map((t) => t.calls)), int)} cloud calls. Burst calls: ${calls(run.burst.calls)}. Whole life: ${calls(run.lifeCalls)}.`,
+  ];
+  return { lines, broken: estate.filter((c) => !c.ok).map((c) => `${c.name}: ${c.measured} (limit ${c.limit})`) };
+}
