@@ -15,10 +15,12 @@ import { DIST } from './children';
 import { cliStartupSection, runCliStartup } from './cli-startup';
 import { runColdStart } from './cold-start';
 import { runEstate, type EstateOptions } from './estate';
+import { runHistory, type HistoryOptions } from './history';
+import { runWalk, type WalkOptions } from './walk';
 import { BrokenRun, REDIS_URL } from './fixtures';
 import { headerReaderSection, runHeaderReader, type HeaderReaderOptions } from './header-reader';
 import { runPollSetup, type PollOptions, type TickSample } from './poll';
-import { burstSection, checksSection, coldStartSection, estateSection, pollSection, throughputSection } from './report';
+import { burstSection, checksSection, coldStartSection, estateSection, historySection, pollSection, throughputSection, walkSection } from './report';
 import type { Check } from './stats';
 import { runThroughput, type ThroughputOptions } from './throughput';
 
@@ -31,6 +33,8 @@ interface Config {
   headerReader: HeaderReaderOptions;
   cliRuns: number;
   estate: EstateOptions;
+  history: HistoryOptions;
+  walk: WalkOptions;
 }
 
 const FULL: Config = {
@@ -42,6 +46,9 @@ const FULL: Config = {
   headerReader: { rounds: 7, roundMs: 500 },
   cliRuns: 10,
   estate: { sources: 5, databasesPerSource: 100, logsPerDatabase: 20, redeliverShare: 0.1, concurrency: 50, latencyMs: 50 },
+  history: { sources: 4, databasesPerSource: 50, longHistory: 3000, shortHistory: 10, batch: 100, rounds: 9, latencyMs: 50 },
+  // 100,000 objects of ~4.6 KB: ~460 MB in the local OBS of this process. The deadline is the deployed timeout.
+  walk: { databases: 100, filesPerDatabase: 1000, latencyMs: 20 },
 };
 
 const QUICK: Config = {
@@ -54,6 +61,9 @@ const QUICK: Config = {
   // The issue's figure is a median of 10 calls; they take a few seconds, so quick mode keeps them.
   cliRuns: 10,
   estate: { sources: 5, databasesPerSource: 10, logsPerDatabase: 20, redeliverShare: 0.1, concurrency: 50, latencyMs: 50 },
+  history: { sources: 4, databasesPerSource: 5, longHistory: 3000, shortHistory: 10, batch: 100, rounds: 5, latencyMs: 50 },
+  // A deadline short enough that the walk resumes from its cursor across ticks here too (20 s of it is the poller's margin).
+  walk: { databases: 10, filesPerDatabase: 1000, latencyMs: 20, deadlineMs: 30_000 },
 };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -163,6 +173,20 @@ async function main(): Promise<number> {
     json.estate = run;
     const { lines, broken } = estateSection(run, config.estate, checks);
     if (broken.length > 0) throw new BrokenRun(`estate: ${broken.join('; ')}`, lines);
+    return lines;
+  });
+
+  await section('history', async () => {
+    const run = await runHistory(config.history);
+    json.history = run;
+    return historySection(run, config.history, checks);
+  });
+
+  await section('walk', async () => {
+    const run = await runWalk(config.walk);
+    json.walk = run;
+    const { lines, broken } = walkSection(run, config.walk, checks);
+    if (broken.length > 0) throw new BrokenRun(`walk: ${broken.join('; ')}`, lines);
     return lines;
   });
 

@@ -1,6 +1,8 @@
 import { HEADER_READ_MAX_BYTES, type BurstRun } from './burst';
 import { BUDGET, type ColdStartResult } from './cold-start';
 import { estateChecks, type EstateOptions, type EstateRun } from './estate';
+import type { HistoryOptions, HistoryRun, HistoryVariant } from './history';
+import type { WalkOptions, WalkRun, WalkTick } from './walk';
 import type { TickSample } from './poll';
 import { fmt, int, mark, mib, ms, num, stat, type Check, type Stat } from './stats';
 import type { ThroughputResult } from './throughput';
@@ -231,4 +233,57 @@ export function estateSection(run: EstateRun, options: EstateOptions, checks: Ch
       .join(', ')}. Per steady tick: ${fmt(stat(steady.map((t) => t.jobsChecked)), int)} jobs checked, ${fmt(stat(steady.map((t) => t.creates)), int)} creates, ${fmt(stat(steady.map((t) => t.calls)), int)} cloud calls. Burst calls: ${calls(run.burst.calls)}. Whole life: ${calls(run.lifeCalls)}.`,
   ];
   return { lines, broken: estate.filter((c) => !c.ok).map((c) => `${c.name}: ${c.measured} (limit ${c.limit})`) };
+}
+
+export const HISTORY_RATIO_BUDGET = 2;
+
+export function historySection(run: HistoryRun, options: HistoryOptions, checks: Check[]): string[] {
+  const { long, short } = run;
+  const wall = (v: HistoryVariant) => stat(v.ticks.map((t) => t.wallMs));
+  const ratio = wall(long).median / wall(short).median;
+  // Paired per round: the two ticks ran back to back.
+  const paired = stat(long.ticks.map((t, i) => t.wallMs / short.ticks[i]!.wallMs));
+  const ok = ratio <= HISTORY_RATIO_BUDGET;
+  checks.push({ name: `idle tick, ${int(long.files)} vs ${int(short.files)} finished files per database`, limit: `≤ ${HISTORY_RATIO_BUDGET}×`, measured: `${num(2)(ratio)}× (${ms(wall(long).median)} vs ${ms(wall(short).median)})`, ok });
+  const row = (v: HistoryVariant) => [
+    int(v.files),
+    ms(v.buildMs),
+    String(v.redis.maxFilesPerChain),
+    `${(v.redis.bytes / run.databases / 1024).toFixed(1)} KB`,
+    fmt(wall(v), ms),
+    fmt(stat(v.ticks.map((t) => t.cpuMs)), ms),
+    fmt(stat(v.ticks.map((t) => t.calls)), int),
+  ];
+  return [
+    `### 7. Idle tick against history (${long.ticks.length} ticks per variant, alternating)`,
+    '',
+    `${int(run.databases)} databases over ${options.sources} sources, nothing waiting and no job in flight, each with a history of finished files built through the production path: the files' synthetic headers read by the header reader, admitted and marked succeeded ${options.batch} at a time by runChainStep (lock, load, decide, prune, save), a log every 15 minutes up to now. The poll-jobs bundle of each variant in its own child process; its first tick (which also walks the sources' empty prefixes) is not counted. Redis per database: \`MEMORY USAGE\` over every key of the variant. Budget: the long history's median within ${HISTORY_RATIO_BUDGET}× the short one's.`,
+    '',
+    ...table(['finished files per database', 'history built in', 'file records per database (max)', 'Redis per database', 'idle tick wall time', 'CPU per idle tick', 'cloud calls per idle tick'], [row(long), row(short)]),
+    '',
+    `Ratio of the medians: ${num(2)(ratio)}× ${mark(ok)} (paired per round: ${fmt(paired, num(2))}×).`,
+  ];
+}
+
+export function walkSection(run: WalkRun, options: WalkOptions, checks: Check[]): { lines: string[]; broken: string[] } {
+  const total = run.ticks.reduce((sum, t) => sum + t.wallMs, 0);
+  const over = run.ticks.filter((t) => t.wallMs > run.deadlineMs);
+  const sum = (f: (t: WalkTick) => number) => run.ticks.reduce((s, t) => s + f(t), 0);
+  const found = { name: 'reconcile after state loss: objects found', limit: `all ${int(run.objects)}`, measured: `${int(run.objects - run.missing.length)} (${int(run.recorded)} recorded)`, ok: run.missing.length === 0 };
+  const inTime = { name: 'reconcile after state loss: ticks within their deadline', limit: `≤ ${ms(run.deadlineMs)} each`, measured: `${run.ticks.length - over.length}/${run.ticks.length}, longest ${ms(Math.max(...run.ticks.map((t) => t.wallMs)))}`, ok: over.length === 0 };
+  checks.push(found, inTime);
+  const rows = run.ticks.map((t, i) => [String(i + 1), ms(t.wallMs), ms(t.cpuMs), int(t.pages), int(t.listed), int(t.headerReads), int(t.found), t.complete ? 'yes' : 'no, cursor stored', mib(t.maxRssKb)]);
+  rows.push(['total', ms(total), ms(sum((t) => t.cpuMs)), int(sum((t) => t.pages)), int(sum((t) => t.listed)), int(sum((t) => t.headerReads)), int(sum((t) => t.found)), '', '']);
+  return {
+    lines: [
+      `### 8. Reconcile after state loss (${int(run.objects)} objects, 1 run)`,
+      '',
+      `One source's prefix holds ${int(run.objects)} synthetic backups (${options.databases} databases × ${options.filesPerDatabase} files: a full, then logs) and the state store holds nothing. The poll-jobs bundle in a child process ticks with a deadline of ${ms(run.deadlineMs)}${options.deadlineMs === undefined ? ' (its timeout in serverless.yml)' : ' (shorter than the deployed 300 s, so quick mode walks across ticks too)'}, ${options.latencyMs} ms injected latency on every cloud call, until the walk of the prefix is complete; each tick resumes from the cursor the last one stored. Fails if an object is not recorded in its database's chain afterwards, or a tick overran its deadline.`,
+      '',
+      ...table(['tick', 'wall time', 'CPU', 'listing pages', 'objects listed', 'headers read', 'files found', 'walk complete', 'poller peak RSS'], rows),
+      '',
+      `Every object found: ${mark(found.ok)}${run.missing.length > 0 ? ` (${int(run.missing.length)} missing, e.g. ${run.missing[0]})` : ''}; every tick within its deadline: ${mark(inTime.ok)}.`,
+    ],
+    broken: [found, inTime].filter((c) => !c.ok).map((c) => `${c.name}: ${c.measured} (limit ${c.limit})`),
+  };
 }
