@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --quick]`: cold start, upload burst, poll tick, client throughput and the operator
- * CLI's start-up, each figure
+ * `npm run bench [-- --quick] [-- --only=SECTION,…]`: cold start, upload burst, poll tick, client
+ * throughput, the operator CLI's start-up, an estate of hundreds of databases, an idle tick against a
+ * long history and a reconcile walk after state loss, each figure
  * the median of several runs with min–max, comparisons alternated within the run. Prints a markdown
  * table and writes it with the raw samples: full mode to scripts/bench/results.{md,json}, quick mode
  * (CI) to dist/bench/quick-results.{md,json}. Exits non-zero on a broken run (an error, a duplicate
- * job, a file not restored), not on a missed budget.
+ * job, a file not restored, a failed check of the estate or the walk), not on a missed budget.
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
