@@ -57,13 +57,15 @@ export function startWorker(job: WorkerJob): Promise<LiveWorker> {
     if (typeof message.error === 'string') waiting?.reject(new Error(`${job.kind} worker: ${message.error}`));
     else waiting?.resolve(message);
   });
+  // A tick may use its whole invocation (the poller's deployed timeout is 300 s): it is hung only after that.
+  const timeoutMs = job.kind === 'poll' ? Math.max(CHILD_TIMEOUT_MS, job.invocationMs + 30_000) : CHILD_TIMEOUT_MS;
   const request = <T>(message: object) =>
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending = undefined;
-        reject(new Error(`${job.kind} worker: no answer after ${CHILD_TIMEOUT_MS / 1000} s`));
+        reject(new Error(`${job.kind} worker: no answer after ${timeoutMs / 1000} s`));
         child.kill('SIGKILL');
-      }, CHILD_TIMEOUT_MS);
+      }, timeoutMs);
       pending = {
         resolve: (value) => {
           clearTimeout(timer);

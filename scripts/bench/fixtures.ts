@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { LocalCloud } from '../local-cloud/server';
 import { backupForName } from '../synthetic/backups';
@@ -73,9 +75,9 @@ export function backupOf(key: string): Uint8Array {
   return bytes;
 }
 
-/** The OBS event FunctionGraph delivers for one backup put into the local cloud's OBS. */
-export function uploadEvent(cloud: LocalCloud, key: string) {
-  const object = cloud.obs.put(BUCKET, key, { content: backupOf(key) });
+/** The OBS event FunctionGraph delivers for one backup put into the local cloud's OBS (by default the one its name stands for). */
+export function uploadEvent(cloud: LocalCloud, key: string, content: Uint8Array = backupOf(key)) {
+  const object = cloud.obs.put(BUCKET, key, { content });
   return {
     Records: [
       {
@@ -102,20 +104,51 @@ export function statePrefix(label: string): string {
 
 export const stateUrl = (prefix: string) => `${REDIS_URL}?prefix=${prefix}`;
 
+/** Every key under the prefix, a SCAN page at a time. */
+async function* keysUnder(redis: Redis, prefix: string): AsyncGenerator<string[]> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) yield keys;
+  } while (cursor !== '0');
+}
+
+/** What kind of state a key holds (shared/state/redis-store.ts): `files`, `meta`, `databases`, `slots`, `ledger`… */
+const kindOf = (key: string) => (key.includes('{slots:') ? 'slots' : (/\}:(\w+)$/.exec(key)?.[1] ?? 'other'));
+
+/**
+ * What a run's state takes in Redis: the sum of `MEMORY USAGE key SAMPLES 0` (every field counted,
+ * key and value with Redis's own overhead) over every key under the prefix, by kind (chain files,
+ * chain meta, the databases index, restore slots, the page ledger), and the most file records one
+ * chain holds (HLEN of its files hash).
+ */
+export async function redisMemory(prefix: string): Promise<{ keys: number; bytes: number; byKind: Record<string, number>; maxFilesPerChain: number }> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  const result = { keys: 0, bytes: 0, byKind: {} as Record<string, number>, maxFilesPerChain: 0 };
+  try {
+    for await (const page of keysUnder(redis, prefix)) {
+      const sizes = await Promise.all(page.map((key) => redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0') as Promise<number | null>));
+      page.forEach((key, i) => {
+        result.keys += 1;
+        result.bytes += sizes[i] ?? 0;
+        result.byKind[kindOf(key)] = (result.byKind[kindOf(key)] ?? 0) + (sizes[i] ?? 0);
+      });
+      for (const key of page.filter((k) => kindOf(k) === 'files')) result.maxFilesPerChain = Math.max(result.maxFilesPerChain, await redis.hlen(key));
+    }
+  } finally {
+    redis.disconnect();
+  }
+  return result;
+}
+
 /** Deletes every key under the prefixes. */
 export async function deleteKeys(prefixes: string[]): Promise<number> {
   if (prefixes.length === 0) return 0;
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
   let deleted = 0;
   try {
-    for (const prefix of prefixes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) deleted += await redis.del(...keys);
-      } while (cursor !== '0');
-    }
+    for (const prefix of prefixes) for await (const keys of keysUnder(redis, prefix)) deleted += await redis.del(...keys);
   } finally {
     redis.disconnect();
   }
@@ -144,7 +177,29 @@ export function countByOperation(requests: LocalCloud['requests']): Record<strin
   return counts;
 }
 
-/** Thrown when a run is broken (errors, duplicates, lost files): the bench exits non-zero. */
+/**
+ * The poller as deployed (serverless.yml, functions.poll-jobs): its memory size and invocation
+ * timeout, which the estate's RSS and the reconcile walk's ticks are held to.
+ */
+export function pollerLimits(root: string): { memoryMb: number; timeoutMs: number } {
+  const yml = readFileSync(join(root, 'serverless.yml'), 'utf8');
+  const block = /^  poll-jobs:\n((?:    .*\n|\s*\n)+)/m.exec(yml)?.[1] ?? '';
+  const field = (name: string) => Number(new RegExp(`^    ${name}: (\\d+)$`, 'm').exec(block)?.[1]);
+  const [memoryMb, timeoutS] = [field('memorySize'), field('timeout')];
+  if (!memoryMb || !timeoutS) throw new Error('serverless.yml: poll-jobs has no memorySize or timeout of its own');
+  return { memoryMb, timeoutMs: timeoutS * 1000 };
+}
+
+/**
+ * Thrown when a run is broken (errors, duplicates, lost files, a check of the issue's that failed): the
+ * bench exits non-zero. `report` is the section's table when the run got far enough to measure.
+ */
 export class BrokenRun extends Error {
   override readonly name = 'BrokenRun';
+  constructor(
+    message: string,
+    readonly report?: string[],
+  ) {
+    super(message);
+  }
 }

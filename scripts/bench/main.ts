@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --quick]`: cold start, upload burst, poll tick, client throughput and the operator
- * CLI's start-up, each figure
+ * `npm run bench [-- --quick] [-- --only=SECTION,…]`: cold start, upload burst, poll tick, client
+ * throughput, the operator CLI's start-up, an estate of hundreds of databases, an idle tick against a
+ * long history and a reconcile walk after state loss, each figure
  * the median of several runs with min–max, comparisons alternated within the run. Prints a markdown
  * table and writes it with the raw samples: full mode to scripts/bench/results.{md,json}, quick mode
  * (CI) to dist/bench/quick-results.{md,json}. Exits non-zero on a broken run (an error, a duplicate
- * job, a file not restored), not on a missed budget.
+ * job, a file not restored, a failed check of the estate or the walk), not on a missed budget.
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,10 +15,13 @@ import { runBurst, type BurstOptions, type BurstRun, type BurstVariant } from '.
 import { DIST } from './children';
 import { cliStartupSection, runCliStartup } from './cli-startup';
 import { runColdStart } from './cold-start';
-import { REDIS_URL } from './fixtures';
+import { runEstate, type EstateOptions } from './estate';
+import { runHistory, type HistoryOptions } from './history';
+import { runWalk, type WalkOptions } from './walk';
+import { BrokenRun, REDIS_URL } from './fixtures';
 import { headerReaderSection, runHeaderReader, type HeaderReaderOptions } from './header-reader';
 import { runPollSetup, type PollOptions, type TickSample } from './poll';
-import { burstSection, checksSection, coldStartSection, pollSection, throughputSection } from './report';
+import { burstSection, checksSection, coldStartSection, estateSection, historySection, pollSection, throughputSection, walkSection } from './report';
 import type { Check } from './stats';
 import { runThroughput, type ThroughputOptions } from './throughput';
 
@@ -29,6 +33,9 @@ interface Config {
   throughput: ThroughputOptions;
   headerReader: HeaderReaderOptions;
   cliRuns: number;
+  estate: EstateOptions;
+  history: HistoryOptions;
+  walk: WalkOptions;
 }
 
 const FULL: Config = {
@@ -39,6 +46,10 @@ const FULL: Config = {
   throughput: { requests: 1000, concurrency: 8, rounds: 6, warmup: 1000 },
   headerReader: { rounds: 7, roundMs: 500 },
   cliRuns: 10,
+  estate: { sources: 5, databasesPerSource: 100, logsPerDatabase: 20, redeliverShare: 0.1, concurrency: 50, latencyMs: 50 },
+  history: { sources: 4, databasesPerSource: 50, longHistory: 3000, shortHistory: 10, batch: 100, rounds: 9, latencyMs: 50 },
+  // 100,000 objects of ~4.6 KB: ~460 MB in the local OBS of this process. The deadline is the deployed timeout.
+  walk: { databases: 100, filesPerDatabase: 1000, latencyMs: 20 },
 };
 
 const QUICK: Config = {
@@ -50,6 +61,10 @@ const QUICK: Config = {
   headerReader: { rounds: 3, roundMs: 200 },
   // The issue's figure is a median of 10 calls; they take a few seconds, so quick mode keeps them.
   cliRuns: 10,
+  estate: { sources: 5, databasesPerSource: 10, logsPerDatabase: 20, redeliverShare: 0.1, concurrency: 50, latencyMs: 50 },
+  history: { sources: 4, databasesPerSource: 5, longHistory: 3000, shortHistory: 10, batch: 100, rounds: 5, latencyMs: 50 },
+  // A deadline short enough that the walk resumes from its cursor across ticks here too (20 s of it is the poller's margin).
+  walk: { databases: 10, filesPerDatabase: 1000, latencyMs: 20, deadlineMs: 30_000 },
 };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -95,7 +110,7 @@ async function main(): Promise<number> {
     } catch (error) {
       const message = `${name}: ${(error as Error).stack ?? String(error)}`;
       failures.push(message);
-      markdown.push(`### ${name}: BROKEN RUN`, '', '```', (error as Error).message, '```', '');
+      markdown.push(...(error instanceof BrokenRun && error.report ? [...error.report, ''] : []), `### ${name}: BROKEN RUN`, '', '```', (error as Error).message, '```', '');
       log(`BROKEN: ${message}`);
     }
     log(`${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -152,6 +167,28 @@ async function main(): Promise<number> {
     const result = await runCliStartup(config.cliRuns);
     json.cliStartup = result;
     return cliStartupSection(result, checks);
+  });
+
+  await section('estate', async () => {
+    const run = await runEstate(config.estate, 7);
+    json.estate = run;
+    const { lines, broken } = estateSection(run, config.estate, checks);
+    if (broken.length > 0) throw new BrokenRun(`estate: ${broken.join('; ')}`, lines);
+    return lines;
+  });
+
+  await section('history', async () => {
+    const run = await runHistory(config.history);
+    json.history = run;
+    return historySection(run, config.history, checks);
+  });
+
+  await section('walk', async () => {
+    const run = await runWalk(config.walk);
+    json.walk = run;
+    const { lines, broken } = walkSection(run, config.walk, checks);
+    if (broken.length > 0) throw new BrokenRun(`walk: ${broken.join('; ')}`, lines);
+    return lines;
   });
 
   const header = [

@@ -1,5 +1,8 @@
 import { HEADER_READ_MAX_BYTES, type BurstRun } from './burst';
 import { BUDGET, type ColdStartResult } from './cold-start';
+import { estateChecks, type EstateOptions, type EstateRun } from './estate';
+import type { HistoryOptions, HistoryRun, HistoryVariant } from './history';
+import type { WalkOptions, WalkRun, WalkTick } from './walk';
 import type { TickSample } from './poll';
 import { fmt, int, mark, mib, ms, num, stat, type Check, type Stat } from './stats';
 import type { ThroughputResult } from './throughput';
@@ -193,3 +196,94 @@ export function checksSection(checks: Check[]): string[] {
 }
 
 export type { Stat };
+
+export function estateSection(run: EstateRun, options: EstateOptions, checks: Check[]): { lines: string[]; broken: string[] } {
+  const estate = estateChecks(run);
+  checks.push(...estate.map((c) => ({ ...c, name: `estate: ${c.name}` })));
+  const steady = run.ticks.slice(1);
+  const first = run.ticks[0]!;
+  const by = (name: string) => estate.find((c) => c.name === name)!;
+  const cell = (name: string) => `${by(name).measured} ${mark(by(name).ok)}`;
+  const perDb = (bytes: number) => `${(bytes / run.databases / 1024).toFixed(2)} KB`;
+  const lines = [
+    `### 6. Estate (1 run, ${int(run.ticks.length)} ticks)`,
+    '',
+    `${int(run.databases)} databases over ${options.sources} sources (Ola Hallengren's folders, each its own target instance), each 1 full + ${options.logsPerDatabase} logs: ${int(run.files)} synthetic backups uploaded as one shuffled burst with ${Math.round(options.redeliverShare * 100)}% of the events delivered twice (${int(run.deliveries)} deliveries, ${options.concurrency} in flight, the upload bundle in a child process), ${options.latencyMs} ms injected latency on every cloud call. Then the poll-jobs bundle in a child process (its deployed timeout, ${run.poller.timeoutMs / 1000} s, as the deadline) ticks until every file is restored; DRS finishes every running job between ticks, so an instance restores at most MAX_JOBS_PER_INSTANCE (${run.limit}) files a tick. Steady ticks are all but the first (which also walks each source's prefix once). Redis memory: the sum of \`MEMORY USAGE key SAMPLES 0\` over every key of the run after it, per database. The run fails if any of these checks fails.`,
+    '',
+    ...table(
+      ['burst wall time', 'first tick', 'steady tick wall time', 'steady tick max', 'CPU per steady tick', 'creates per restore step', 'peak jobs in flight per instance', 'Redis per database', 'poller peak RSS'],
+      [
+        [
+          `${ms(run.burst.wallMs)} (${int(run.burst.redelivered)} thrown and redelivered)`,
+          `${ms(first.wallMs)}, ${int(first.calls)} calls`,
+          `${fmt(stat(steady.map((t) => t.wallMs)), ms)} ${mark(by('steady tick wall time, median').ok)}`,
+          `${ms(Math.max(...steady.map((t) => t.wallMs)))} ${mark(by('steady tick wall time, max').ok)}`,
+          fmt(stat(steady.map((t) => t.cpuMs)), ms),
+          cell('creates per restore step'),
+          `${Object.values(run.peakInFlight).join(', ')} (limit ${run.limit}) ${mark(by('jobs in flight per instance').ok)}`,
+          cell('Redis memory per database'),
+          cell('poller peak RSS'),
+        ],
+      ],
+    ),
+    '',
+    `Redis after the run: ${int(run.redis.keys)} keys, ${mib(run.redis.bytes / 1024)}; per database ${Object.entries(run.redis.byKind)
+      .sort((a, b) => b[1] - a[1])
+      .map(([kind, bytes]) => `${kind} ${perDb(bytes)}`)
+      .join(', ')}. Per steady tick: ${fmt(stat(steady.map((t) => t.jobsChecked)), int)} jobs checked, ${fmt(stat(steady.map((t) => t.creates)), int)} creates, ${fmt(stat(steady.map((t) => t.calls)), int)} cloud calls. Burst calls: ${calls(run.burst.calls)}. Whole life: ${calls(run.lifeCalls)}.`,
+  ];
+  return { lines, broken: estate.filter((c) => !c.ok).map((c) => `${c.name}: ${c.measured} (limit ${c.limit})`) };
+}
+
+export const HISTORY_RATIO_BUDGET = 2;
+
+export function historySection(run: HistoryRun, options: HistoryOptions, checks: Check[]): string[] {
+  const { long, short } = run;
+  const wall = (v: HistoryVariant) => stat(v.ticks.map((t) => t.wallMs));
+  const ratio = wall(long).median / wall(short).median;
+  // Paired per round: the two ticks ran back to back.
+  const paired = stat(long.ticks.map((t, i) => t.wallMs / short.ticks[i]!.wallMs));
+  const ok = ratio <= HISTORY_RATIO_BUDGET;
+  checks.push({ name: `idle tick, ${int(long.files)} vs ${int(short.files)} finished files per database`, limit: `≤ ${HISTORY_RATIO_BUDGET}×`, measured: `${num(2)(ratio)}× (${ms(wall(long).median)} vs ${ms(wall(short).median)})`, ok });
+  const row = (v: HistoryVariant) => [
+    int(v.files),
+    ms(v.buildMs),
+    String(v.redis.maxFilesPerChain),
+    `${(v.redis.bytes / run.databases / 1024).toFixed(1)} KB`,
+    fmt(wall(v), ms),
+    fmt(stat(v.ticks.map((t) => t.cpuMs)), ms),
+    fmt(stat(v.ticks.map((t) => t.calls)), int),
+  ];
+  return [
+    `### 7. Idle tick against history (${long.ticks.length} ticks per variant, alternating)`,
+    '',
+    `${int(run.databases)} databases over ${options.sources} sources, nothing waiting and no job in flight, each with a history of finished files built through the production path: the files' synthetic headers read by the header reader, admitted and marked succeeded ${options.batch} at a time by runChainStep (lock, load, decide, prune, save), a log every 15 minutes up to now. The poll-jobs bundle of each variant in its own child process; its first tick (which also walks the sources' empty prefixes) is not counted. Redis per database: \`MEMORY USAGE\` over every key of the variant. Budget: the long history's median within ${HISTORY_RATIO_BUDGET}× the short one's.`,
+    '',
+    ...table(['finished files per database', 'history built in', 'file records per database (max)', 'Redis per database', 'idle tick wall time', 'CPU per idle tick', 'cloud calls per idle tick'], [row(long), row(short)]),
+    '',
+    `Ratio of the medians: ${num(2)(ratio)}× ${mark(ok)} (paired per round: ${fmt(paired, num(2))}×).`,
+  ];
+}
+
+export function walkSection(run: WalkRun, options: WalkOptions, checks: Check[]): { lines: string[]; broken: string[] } {
+  const total = run.ticks.reduce((sum, t) => sum + t.wallMs, 0);
+  const over = run.ticks.filter((t) => t.wallMs > run.deadlineMs);
+  const sum = (f: (t: WalkTick) => number) => run.ticks.reduce((s, t) => s + f(t), 0);
+  const found = { name: 'reconcile after state loss: objects found', limit: `all ${int(run.objects)}`, measured: `${int(run.objects - run.missing.length)} (${int(run.recorded)} recorded)`, ok: run.missing.length === 0 };
+  const inTime = { name: 'reconcile after state loss: ticks within their deadline', limit: `≤ ${ms(run.deadlineMs)} each`, measured: `${run.ticks.length - over.length}/${run.ticks.length}, longest ${ms(Math.max(...run.ticks.map((t) => t.wallMs)))}`, ok: over.length === 0 };
+  checks.push(found, inTime);
+  const rows = run.ticks.map((t, i) => [String(i + 1), ms(t.wallMs), ms(t.cpuMs), int(t.pages), int(t.listed), int(t.headerReads), int(t.found), t.complete ? 'yes' : 'no, cursor stored', mib(t.maxRssKb)]);
+  rows.push(['total', ms(total), ms(sum((t) => t.cpuMs)), int(sum((t) => t.pages)), int(sum((t) => t.listed)), int(sum((t) => t.headerReads)), int(sum((t) => t.found)), '', '']);
+  return {
+    lines: [
+      `### 8. Reconcile after state loss (${int(run.objects)} objects, 1 run)`,
+      '',
+      `One source's prefix holds ${int(run.objects)} synthetic backups (${options.databases} databases × ${options.filesPerDatabase} files: a full, then logs) and the state store holds nothing. The poll-jobs bundle in a child process ticks with a deadline of ${ms(run.deadlineMs)}${options.deadlineMs === undefined ? ' (its timeout in serverless.yml)' : ' (shorter than the deployed 300 s, so quick mode walks across ticks too)'}, ${options.latencyMs} ms injected latency on every cloud call, until the walk of the prefix is complete; each tick resumes from the cursor the last one stored. Fails if an object is not recorded in its database's chain afterwards, or a tick overran its deadline.`,
+      '',
+      ...table(['tick', 'wall time', 'CPU', 'listing pages', 'objects listed', 'headers read', 'files found', 'walk complete', 'poller peak RSS'], rows),
+      '',
+      `Every object found: ${mark(found.ok)}${run.missing.length > 0 ? ` (${int(run.missing.length)} missing, e.g. ${run.missing[0]})` : ''}; every tick within its deadline: ${mark(inTime.ok)}.`,
+    ],
+    broken: [found, inTime].filter((c) => !c.ok).map((c) => `${c.name}: ${c.measured} (limit ${c.limit})`),
+  };
+}

@@ -52,6 +52,7 @@ export interface TickResult {
     jobsChecked: number;
     chainsAdvanced: number;
     reconciled: number;
+    lostUploadsFound: number;
     leftOver: number;
     pages: { sent: number; resolved: number; failed: number };
     errors: { scope: string; error: string }[];
