@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger';
 import { headerReaderFor } from '../restore/read-header';
 import { trackChain } from '../restore/track';
 import { chainIdOf, SOURCE_RECORDS } from '../chains/chain-id';
+import { fileStatusOfJob } from '../chains/transitions';
 import type { ChainState } from '../chains/state';
 import { ChainBusyError, type StateStore } from '../state/store';
 import { forEachBounded } from './bounded';
@@ -126,7 +127,12 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
     }
   }
   summary.chains = chains.filter((c) => c.database !== SOURCE_RECORDS).length;
-  await forEachBounded(chains, config.POLL_CONCURRENCY, async ({ chain, database }) => {
+  /** Each chain's state after this tick's steps: its problems are judged once both passes are done. */
+  const judged = new Map<string, { chain: Chain; database: string; state: ChainState }>();
+  /** Instances where a job finished this tick, and the chains that found no slot free there. */
+  const freed = new Set<string>();
+  const queued: { chain: Chain; database: string }[] = [];
+  const step = async ({ chain, database }: { chain: Chain; database: string }) => {
     if (outOfTime()) {
       summary.leftOver += 1;
       incomplete.add(chain.id);
@@ -137,6 +143,8 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
       const tracked = await trackChain(submitDeps, chain, database);
       summary.jobsChecked += tracked.checked.length;
       if (tracked.submitted.length > 0) summary.chainsAdvanced += 1;
+      if (tracked.checked.some(({ drsStatus }) => fileStatusOfJob(drsStatus) !== 'running')) freed.add(chain.targetInstanceId);
+      if (tracked.queued.length > 0) queued.push({ chain, database });
       state = tracked.state;
     } catch (error) {
       if (error instanceof ChainBusyError) {
@@ -152,9 +160,16 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
         return;
       }
     }
-    // Even when a check failed, judge what is known: a stuck or failed restore must still page.
-    problems.push(...chainProblems(chain, state, deps.now(), defaultTopic, database));
-  });
+    judged.set(chainIdOf(chain, database), { chain, database, state });
+  };
+  await forEachBounded(chains, config.POLL_CONCURRENCY, step);
+  // A slot freed by a database visited after the one waiting for it would sit idle until the next
+  // tick (a minute): the databases that found no slot where a job finished ask once more.
+  const again = queued.filter(({ chain }) => freed.has(chain.targetInstanceId));
+  queued.length = 0;
+  await forEachBounded(again, config.POLL_CONCURRENCY, step);
+  // Even when a check failed, judge what is known: a stuck or failed restore must still page.
+  for (const { chain, database, state } of judged.values()) problems.push(...chainProblems(chain, state, deps.now(), defaultTopic, database));
 
   // Then the reconcile walks that are due or under way, with the time left: they never hold up tracking.
   const reconcileOutOfTime = () => {

@@ -13,6 +13,8 @@ export interface TrackResult {
   checked: { file: BackupFileRecord; drsStatus: string }[];
   /** Files sent to DRS in this step. */
   submitted: BackupFileRecord[];
+  /** Files whose turn came but whose target instance had no restore slot free. */
+  queued: BackupFileRecord[];
 }
 
 /**
@@ -45,5 +47,5 @@ export async function trackChain(deps: StagingDeps, chain: Chain, database: stri
     return { state, advance: true, result: checked };
   });
   const done = await makeStagingCopies(deps, chain, advanced!);
-  return { chain: chainIdOf(chain, database), state: done.state, checked: result, submitted: done.submitted.map((s) => s.file) };
+  return { chain: chainIdOf(chain, database), state: done.state, checked: result, submitted: done.submitted.map((s) => s.file), queued: done.queued.map((q) => q.file) };
 }

@@ -82,6 +82,24 @@ describe('restore slots per target instance', () => {
     expect(await p.store.slots.inspect(INSTANCE, p.now())).toEqual({ leases: {}, queue: {} });
   });
 
+  it('every slot a finished job frees is used in the same tick, whichever database the tick visits first', async () => {
+    // One at a time, so a waiting database is often visited before the one whose job just finished.
+    p = await startPipeline({ chains: CHAINS, maxJobsPerInstance: 2, pollEnv: { POLL_CONCURRENCY: '1' } });
+    for (const [chain, db] of DATABASES) {
+      await p.handler(p.upload(FULL(chain, db)));
+      p.advanceClock(1_000);
+    }
+    const perTick: number[] = [];
+    for (let tick = 0; tick < 3; tick++) {
+      const before = p.created().length;
+      p.cloud.drs.settle();
+      await p.poll();
+      perTick.push(p.created().length - before);
+    }
+    expect(perTick).toEqual([2, 2, 2]);
+    expect(p.cloud.drs.peakInFlight(INSTANCE)).toBe(2);
+  });
+
   it('two upload handlers (their own Redis connections) racing over eight databases start two jobs, no more', async () => {
     p = await startPipeline({ chains: CHAINS, maxJobsPerInstance: 2 });
     const other = createUploadHandler({ env: p.env, now: p.now });
