@@ -34,22 +34,22 @@ export interface ReconcileResult {
 /** OBS's clock and ours may differ: objects this close to the last walk's start are read again. */
 const CLOCK_SLACK_MS = 15 * 60_000;
 /** Header reads in flight at once: each is one 64 KiB ranged GET. */
-const READS_IN_FLIGHT = 8;
+const READS_IN_FLIGHT = 16;
 
 /**
  * Makes a lost upload event harmless. Walks the source's OBS prefix one listing page at a time, linear
  * in the objects listed: an object is read only if it is newer than the last complete walk and no
- * database's chain knows its version; what was read is admitted under each database's own lock, with
- * the same rules as an upload, adopting DRS jobs that already exist under the files' deterministic
- * names, and the database moves on at once. No lock is held across pages. When time runs out the
- * walk stores its cursor in the source's own chain and resumes there next tick.
+ * database's chain knows its version (the source's hint, asked page by page, so memory holds one
+ * page). What was read is admitted under each database's own lock, with the same rules as an upload,
+ * adopting DRS jobs that already exist under the files' deterministic names, and the database moves
+ * on at once. No lock is held across pages. When time runs out the walk stores its cursor in the
+ * source's own chain and resumes there next tick.
  */
 export async function reconcileSource(deps: ReconcileDeps, chain: Chain): Promise<ReconcileResult> {
   const sourceId = chainIdOf(chain, SOURCE_RECORDS);
   const { meta } = await deps.store.load(sourceId);
   const walk = meta.reconcileWalk ?? { marker: '', startedAt: deps.now() };
   const seenBefore = meta.reconciledThrough;
-  const known = await knownVersions(deps, chain);
   const result: ReconcileResult = { queued: [], adopted: [], listed: 0, advanced: 0, complete: false };
   let jobs: Map<string, BackupMigrationJobSummary> | undefined;
   // DRS's jobs under the source's names, listed once per call and only if needed: a long migration has thousands.
@@ -67,7 +67,9 @@ export async function reconcileSource(deps: ReconcileDeps, chain: Chain): Promis
     const considered = page.objects.filter((o) => !o.key.startsWith(chain.stagingPrefix) && (o.key === chain.cutoverMarker || !chain.pattern || chain.pattern.test(o.key.slice(chain.prefix.length))));
     const marked = considered.find((o) => o.key === chain.cutoverMarker);
     if (marked) cutoverMarkerAt = createdAtOf(marked) ?? deps.now();
-    const unknown = considered.filter((o) => o.key !== chain.cutoverMarker && known.get(o.key) !== o.eTag && !(seenBefore !== undefined && (createdAtOf(o) ?? Infinity) < seenBefore));
+    const fresh = considered.filter((o) => o.key !== chain.cutoverMarker && !(seenBefore !== undefined && (createdAtOf(o) ?? Infinity) < seenBefore));
+    const known = await deps.store.locate(chain.id, fresh.map((o) => o.key));
+    const unknown = fresh.filter((o) => known.get(o.key)?.eTag !== o.eTag);
     await admitPage(deps, chain, unknown, jobsByName, result);
     if (!page.nextMarker) break;
     marker = page.nextMarker;
@@ -83,16 +85,6 @@ const createdAtOf = (object: ObsObject) => {
   const at = Date.parse(object.lastModified);
   return Number.isFinite(at) ? at : undefined;
 };
-
-/** Every file version the source's chains hold now (bounded: prune.ts), to skip reading them. */
-async function knownVersions(deps: ReconcileDeps, chain: Chain): Promise<Map<string, string>> {
-  const known = new Map<string, string>();
-  for (const database of await deps.store.listDatabases(chain.id)) {
-    const state = await deps.store.load(chainIdOf(chain, database));
-    for (const file of Object.values(state.files)) known.set(file.key, file.eTag);
-  }
-  return known;
-}
 
 /** Reads the page's unknown objects outside any lock, then admits them database by database. */
 async function admitPage(deps: ReconcileDeps, chain: Chain, objects: ObsObject[], jobsByName: () => Promise<Map<string, BackupMigrationJobSummary>>, result: ReconcileResult) {

@@ -48,7 +48,7 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
     return { ...base, status: 'ignored', reason: `not considered: the name does not match the chain's fileNamePattern ${chain.fileNamePattern}` };
   }
   // A redelivered event is told by its file's chain, found through the source's hint, without a read.
-  const hinted = await deps.store.databaseOf(chain.id, key);
+  const hinted = (await deps.store.locate(chain.id, [key])).get(key)?.database;
   if (hinted !== undefined) {
     const { result: seen, advanced } = await runChainStep(deps, chain, hinted, (state): StepDecision<UploadDecision | undefined> => {
       // A duplicate still tries the chain's next step: a redelivery is how a file whose create failed gets retried.

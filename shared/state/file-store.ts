@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DEFAULT_RETENTION_MS, LockLostError, parsePages, parseStoredChain, StoredConfig, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
+import { DEFAULT_RETENTION_MS, LockLostError, parsePages, parseStoredChain, StoredConfig, type ChainChange, type ChainLock, type Location, type PagesChange, type StateStore, type StoreOptions } from './store';
 import type { PageRecord } from '../alerts/ledger';
 import { parseChainId } from '../chains/chain-id';
 import type { ChainState } from '../chains/state';
@@ -85,9 +85,14 @@ export class FileStateStore implements StateStore {
     this.assertHeld(lock);
   }
 
-  async databaseOf(sourceId: string, key: string): Promise<string | undefined> {
-    const found = Object.entries(this.read().chains).find(([chainId, chain]) => parseChainId(chainId).sourceId === sourceId && chainId.includes('/') && key in chain.files);
-    return found && parseChainId(found[0]).database;
+  async locate(sourceId: string, keys: string[]): Promise<Map<string, Location>> {
+    const wanted = new Set(keys);
+    const found = new Map<string, Location>();
+    for (const [chainId, chain] of Object.entries(this.read().chains)) {
+      if (parseChainId(chainId).sourceId !== sourceId || !chainId.includes('/')) continue;
+      for (const [key, record] of Object.entries(chain.files)) if (wanted.has(key)) found.set(key, { database: parseChainId(chainId).database, eTag: (record as { eTag: string }).eTag });
+    }
+    return found;
   }
 
   private assertHeld(lock: ChainLock): void {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
-import { DEFAULT_RETENTION_MS, PAGES_LOCK, LockLostError, parsePages, parseStoredChain, StoredConfig, type ChainChange, type ChainLock, type PagesChange, type StateStore, type StoreOptions } from './store';
+import { DEFAULT_RETENTION_MS, PAGES_LOCK, LockLostError, parsePages, parseStoredChain, StoredConfig, type ChainChange, type ChainLock, type Location, type PagesChange, type StateStore, type StoreOptions } from './store';
 import type { PageRecord } from '../alerts/ledger';
 import { describeStoreError, StateStoreError, storeName, type StoreOperation } from './store-error';
 import { parseChainId } from '../chains/chain-id';
@@ -15,7 +15,7 @@ import { RedisInstanceSlots } from './redis-slots';
  *   <prefix>{<chain>}:meta   ChainMeta JSON
  *   <prefix>{<chain>}:files  hash: object key → BackupFileRecord JSON
  *   <prefix>{<source>}:databases  set: the databases of a source that have a chain (chain-id.ts)
- *   <prefix>{<source>}:where      hash: object key → the database whose chain holds it (a hint)
+ *   <prefix>{<source>}:where      hash: object key → [database, eTag] of the chain that holds it (a hint)
  *   <prefix>{_pages}:lock / :ledger   the pager's lock and its hash: problem id → PageRecord JSON
  *   <prefix>{slots:<instance>}   the restore slots of a target instance (redis-slots.ts)
  *   <prefix>{_config}:good   hash: document location → StoredConfig JSON (no expiry: the fallback must outlive quiet months)
@@ -133,7 +133,7 @@ export class RedisStateStore implements StateStore {
     const { sourceId, database } = parseChainId(lock.chainId);
     const [databases, where] = [this.key(sourceId, 'databases'), this.key(sourceId, 'where')];
     const index = this.redis.multi().sadd(databases, database).pexpire(databases, this.retentionMs);
-    if (change.files.length > 0) index.hset(where, ...change.files.flatMap((record) => [record.key, database])).pexpire(where, this.retentionMs);
+    if (change.files.length > 0) index.hset(where, ...change.files.flatMap((record) => [record.key, JSON.stringify([database, record.eTag])])).pexpire(where, this.retentionMs);
     if (change.removed?.length) index.hdel(where, ...change.removed);
     await this.call('save', () => index.exec());
   }
@@ -147,8 +147,16 @@ export class RedisStateStore implements StateStore {
     await this.call('save', () => this.redis.srem(this.key(sourceId, 'databases'), database));
   }
 
-  async databaseOf(sourceId: string, key: string): Promise<string | undefined> {
-    return (await this.call('load', () => this.redis.hget(this.key(sourceId, 'where'), key))) ?? undefined;
+  async locate(sourceId: string, keys: string[]): Promise<Map<string, Location>> {
+    const found = new Map<string, Location>();
+    if (keys.length === 0) return found;
+    const values = await this.call('load', () => this.redis.hmget(this.key(sourceId, 'where'), ...keys));
+    values.forEach((value, i) => {
+      if (value === null) return;
+      const [database, eTag] = JSON.parse(value) as [string, string];
+      found.set(keys[i]!, { database, eTag });
+    });
+    return found;
   }
 
   async loadPages(): Promise<PageRecord[]> {

@@ -32,11 +32,11 @@ export interface StateStore {
   /** The databases of a source that have a chain (chain-id.ts): every chain saved under `<sourceId>/`. */
   listDatabases(sourceId: string): Promise<string[]>;
   /**
-   * The database whose chain last recorded this object key, as a hint: kept beside the chains, not
-   * with them, so it may lag a save or a prune. It lets a redelivered event be told without reading
-   * the file's header again; whoever uses it checks the chain itself.
+   * Where these object keys are recorded: the database whose chain last saved each, and the version
+   * (eTag) it holds. A hint kept beside the chains, not with them, so it may lag a save or a prune:
+   * it lets a redelivery or a reconcile walk skip a header read, and whoever acts checks the chain.
    */
-  databaseOf(sourceId: string, key: string): Promise<string | undefined>;
+  locate(sourceId: string, keys: string[]): Promise<Map<string, Location>>;
   /**
    * Takes a database whose chain expired (retention) off its source's list. Called holding that
    * chain's lock, so a concurrent first save of the database, which lists it after saving, comes after.
@@ -63,6 +63,11 @@ export interface StateStore {
  */
 export const StoredConfig = z.object({ location: z.string(), eTag: z.string(), text: z.string(), savedAt: z.number() });
 export type StoredConfig = z.infer<typeof StoredConfig>;
+
+export interface Location {
+  database: string;
+  eTag: string;
+}
 
 export interface PagesChange {
   put: PageRecord[];

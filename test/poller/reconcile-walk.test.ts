@@ -39,13 +39,14 @@ describe('reconcile walk', () => {
     expect(calls.filter((r) => r.operation === 'obs.getObject')).toHaveLength(100);
     expect(Object.keys((await p.state('erp-prod')).files)).toHaveLength(1_100);
 
-    // The next walks list everything and read nothing: known versions, then objects older than the last walk.
+    // The next walks list everything and read nothing: versions the chains know, then objects older than the last walk.
     p.advanceClock(HOUR);
     let reads = count('obs.getObject');
     expect(await p.poll()).toMatchObject({ reconciled: 2, lostUploadsFound: 0 });
     expect(count('obs.getObject')).toBe(reads);
     const redis = new Redis(testRedisUrl());
-    await redis.del(`${p.keyPrefix}{erp-prod/ERP}:files`); // as if every record had been pruned
+    // As if every record had been pruned and the hints lost: only the last walk's time keeps the next from reading.
+    await redis.del(`${p.keyPrefix}{erp-prod/ERP}:files`, `${p.keyPrefix}{erp-prod}:where`);
     await redis.quit();
     p.advanceClock(HOUR);
     reads = count('obs.getObject');

@@ -99,7 +99,7 @@ describe('on-backup-upload: crashes and lost answers never make a second job', (
       unlock: (lock) => store.unlock(lock),
       load: (id) => store.load(id),
       listDatabases: (id) => store.listDatabases(id),
-      databaseOf: (id, key) => store.databaseOf(id, key),
+      locate: (id, keys) => store.locate(id, keys),
       forgetDatabase: (lock) => store.forgetDatabase(lock),
       close: () => store.close(),
       loadPages: () => store.loadPages(),

@@ -80,15 +80,14 @@ for (const [kind, make] of Object.entries(factories)) {
       expect(await store.listDatabases('erp-prod')).toEqual(['CRM']);
     });
 
-    it('knows which database of a source holds an object key, and forgets it when the record leaves', async () => {
+    it('knows which database of a source holds an object key and which version, and forgets it when the record leaves', async () => {
       const store = open();
       const lock = (await store.tryLock('erp-prod/ERP', 5_000))!;
       await store.save(lock, { meta: { notices: [], updatedAt: 5 }, files: [record('erp/a.bak'), record('erp/b.bak')] });
-      expect(await store.databaseOf('erp-prod', 'erp/a.bak')).toBe('ERP');
-      expect(await store.databaseOf('other', 'erp/a.bak')).toBeUndefined();
-      await store.save(lock, { meta: { notices: [], updatedAt: 6 }, files: [], removed: ['erp/a.bak'] });
-      expect(await store.databaseOf('erp-prod', 'erp/a.bak')).toBeUndefined();
-      expect(await store.databaseOf('erp-prod', 'erp/b.bak')).toBe('ERP');
+      expect(await store.locate('erp-prod', ['erp/a.bak', 'erp/none.bak'])).toEqual(new Map([['erp/a.bak', { database: 'ERP', eTag: 'e1' }]]));
+      expect(await store.locate('other', ['erp/a.bak'])).toEqual(new Map());
+      await store.save(lock, { meta: { notices: [], updatedAt: 6 }, files: [record('erp/b.bak', { eTag: 'e2' })], removed: ['erp/a.bak'] });
+      expect(await store.locate('erp-prod', ['erp/a.bak', 'erp/b.bak'])).toEqual(new Map([['erp/b.bak', { database: 'ERP', eTag: 'e2' }]]));
     });
 
     it('a save deletes the records it names as removed, and only those', async () => {
