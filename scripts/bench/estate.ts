@@ -133,7 +133,8 @@ export async function runEstate(options: EstateOptions, seed: number): Promise<E
     if (burst.gaveUp.length > 0) throw new BrokenRun(`estate burst: ${burst.gaveUp.length} event(s) failed 5 deliveries, e.g. ${burst.gaveUp[0]!.key}: ${burst.gaveUp[0]!.error}`);
     const burstCalls = countByOperation(cloud.requests.slice(mark));
 
-    poller = await startWorker({ kind: 'poll', bundle: join(DIST, 'poll-jobs/index.js'), env, invocationMs: limits.timeoutMs });
+    // The heap as the function's memory size would leave it (64 MB for code, buffers and the runtime).
+    poller = await startWorker({ kind: 'poll', bundle: join(DIST, 'poll-jobs/index.js'), env, invocationMs: limits.timeoutMs }, { heapMb: limits.memoryMb - 64 });
     const ticks: EstateTick[] = [];
     // Each instance restores MAX_JOBS_PER_INSTANCE files per tick at best: twice that many ticks is broken.
     const maxTicks = 2 * Math.ceil(files.length / (sources.length * DEFAULT_MAX_JOBS_PER_INSTANCE)) + 10;

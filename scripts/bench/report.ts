@@ -271,19 +271,21 @@ export function walkSection(run: WalkRun, options: WalkOptions, checks: Check[])
   const sum = (f: (t: WalkTick) => number) => run.ticks.reduce((s, t) => s + f(t), 0);
   const found = { name: 'reconcile after state loss: objects found', limit: `all ${int(run.objects)}`, measured: `${int(run.objects - run.missing.length)} (${int(run.recorded)} recorded)`, ok: run.missing.length === 0 };
   const inTime = { name: 'reconcile after state loss: ticks within their deadline', limit: `≤ ${ms(run.deadlineMs)} each`, measured: `${run.ticks.length - over.length}/${run.ticks.length}, longest ${ms(Math.max(...run.ticks.map((t) => t.wallMs)))}`, ok: over.length === 0 };
-  checks.push(found, inTime);
+  const peakKb = Math.max(...run.ticks.map((t) => t.maxRssKb));
+  const memory = { name: 'reconcile after state loss: poller peak RSS', limit: `≤ ${run.memoryMb} MB (serverless.yml)`, measured: mib(peakKb), ok: peakKb <= run.memoryMb * 1024 };
+  checks.push(found, inTime, memory);
   const rows = run.ticks.map((t, i) => [String(i + 1), ms(t.wallMs), ms(t.cpuMs), int(t.pages), int(t.listed), int(t.headerReads), int(t.found), t.complete ? 'yes' : 'no, cursor stored', mib(t.maxRssKb)]);
   rows.push(['total', ms(total), ms(sum((t) => t.cpuMs)), int(sum((t) => t.pages)), int(sum((t) => t.listed)), int(sum((t) => t.headerReads)), int(sum((t) => t.found)), '', '']);
   return {
     lines: [
       `### 8. Reconcile after state loss (${int(run.objects)} objects, 1 run)`,
       '',
-      `One source's prefix holds ${int(run.objects)} synthetic backups (${options.databases} databases × ${options.filesPerDatabase} files: a full, then logs) and the state store holds nothing. The poll-jobs bundle in a child process ticks with a deadline of ${ms(run.deadlineMs)}${options.deadlineMs === undefined ? ' (its timeout in serverless.yml)' : ' (shorter than the deployed 300 s, so quick mode walks across ticks too)'}, ${options.latencyMs} ms injected latency on every cloud call, until the walk of the prefix is complete; each tick resumes from the cursor the last one stored. Fails if an object is not recorded in its database's chain afterwards, or a tick overran its deadline.`,
+      `One source's prefix holds ${int(run.objects)} synthetic backups (${options.databases} databases × ${options.filesPerDatabase} files: a full, then logs) and the state store holds nothing. The poll-jobs bundle in a child process ticks with a deadline of ${ms(run.deadlineMs)}${options.deadlineMs === undefined ? ' (its timeout in serverless.yml)' : ' (shorter than the deployed 300 s, so quick mode walks across ticks too)'}, ${options.latencyMs} ms injected latency on every cloud call, until the walk of the prefix is complete; each tick resumes from the cursor the last one stored. Fails if an object is not recorded in its database's chain afterwards, a tick overran its deadline, or the poller's peak RSS (VmHWM, its heap capped at the memory size less 64 MB) passed its memory size.`,
       '',
       ...table(['tick', 'wall time', 'CPU', 'listing pages', 'objects listed', 'headers read', 'files found', 'walk complete', 'poller peak RSS'], rows),
       '',
       `Every object found: ${mark(found.ok)}${run.missing.length > 0 ? ` (${int(run.missing.length)} missing, e.g. ${run.missing[0]})` : ''}; every tick within its deadline: ${mark(inTime.ok)}.`,
     ],
-    broken: [found, inTime].filter((c) => !c.ok).map((c) => `${c.name}: ${c.measured} (limit ${c.limit})`),
+    broken: [found, inTime, memory].filter((c) => !c.ok).map((c) => `${c.name}: ${c.measured} (limit ${c.limit})`),
   };
 }

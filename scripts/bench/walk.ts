@@ -29,6 +29,8 @@ export interface WalkTick {
 export interface WalkRun {
   objects: number;
   deadlineMs: number;
+  /** The poller's memory size (serverless.yml); its heap is capped to fit in it. */
+  memoryMb: number;
   ticks: WalkTick[];
   /** Objects in OBS that no database's chain records after the walk. */
   missing: string[];
@@ -76,8 +78,10 @@ export async function runWalk(options: WalkOptions): Promise<WalkRun> {
     return Math.min(PAGE, sorted.length - lo);
   };
   cloud.faults.add({ operation: '*', kind: 'latency', ms: options.latencyMs });
-  const deadlineMs = options.deadlineMs ?? pollerLimits(join(DIST, '..')).timeoutMs;
-  const worker = await startWorker({ kind: 'poll', bundle: join(DIST, 'poll-jobs/index.js'), env, invocationMs: deadlineMs });
+  const limits = pollerLimits(join(DIST, '..'));
+  const deadlineMs = options.deadlineMs ?? limits.timeoutMs;
+  // The heap as the function's memory size would leave it (64 MB for code, buffers and the runtime).
+  const worker = await startWorker({ kind: 'poll', bundle: join(DIST, 'poll-jobs/index.js'), env, invocationMs: deadlineMs }, { heapMb: limits.memoryMb - 64 });
   const store = openStateStore(stateUrl(prefix));
   try {
     const ticks: WalkTick[] = [];
@@ -104,7 +108,7 @@ export async function runWalk(options: WalkOptions): Promise<WalkRun> {
     }
     const recorded = new Set<string>();
     for (const database of await store.listDatabases(source.id)) for (const key of Object.keys((await store.load(chainIdOf(source, database))).files)) recorded.add(key);
-    return { objects: keys.length, deadlineMs, ticks, missing: keys.filter((k) => !recorded.has(k)), recorded: recorded.size };
+    return { objects: keys.length, deadlineMs, memoryMb: limits.memoryMb, ticks, missing: keys.filter((k) => !recorded.has(k)), recorded: recorded.size };
   } finally {
     await store.close();
     await worker.stop();

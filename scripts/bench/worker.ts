@@ -11,6 +11,16 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
+/**
+ * Peak resident set of this process, in KB, from /proc's VmHWM. Not getrusage's maxrss: Linux carries
+ * that across exec, so a worker forked by the bench (which holds the local cloud's objects) would
+ * report the bench's own size (seen: 485 MB for a poller whose heap never passed 75 MB).
+ */
+function peakRssKb(): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) : process.resourceUsage().maxRSS;
+}
+
 const load = createRequire(__filename);
 
 type Handler = ((event: unknown, context?: object) => Promise<unknown>) & { close?: () => Promise<void> };
@@ -100,7 +110,7 @@ async function burst(job: Extract<WorkerJob, { kind: 'burst' }>): Promise<BurstR
   const loadStart = performance.now();
   const { handler } = load(job.bundle) as { handler: Handler };
   const loadMs = performance.now() - loadStart;
-  const rssAfterLoadKb = process.resourceUsage().maxRSS;
+  const rssAfterLoadKb = peakRssKb();
   const outcomes: Record<string, number> = {};
   const gaveUp: BurstResult['gaveUp'] = [];
   let deliveries = 0;
@@ -144,7 +154,7 @@ async function burst(job: Extract<WorkerJob, { kind: 'burst' }>): Promise<BurstR
   sampleMemory();
   const extraDeliveries: BurstResult['extraDeliveries'] = {};
   for (const [key, { started, overlapping, after, retries }] of versions) if (started > 1 || retries > 0) extraDeliveries[key] = { overlapping, after, retries };
-  const result = { wallMs, events: events.length, deliveries, redelivered, gaveUp, extraDeliveries, outcomes, maxRssKb: process.resourceUsage().maxRSS, rssAfterLoadKb, memoryPeaksKb, loadMs, cpuMs: cpuMs(cpu) };
+  const result = { wallMs, events: events.length, deliveries, redelivered, gaveUp, extraDeliveries, outcomes, maxRssKb: peakRssKb(), rssAfterLoadKb, memoryPeaksKb, loadMs, cpuMs: cpuMs(cpu) };
   await handler.close?.();
   return result;
 }
@@ -162,7 +172,7 @@ async function poll(job: Extract<WorkerJob, { kind: 'poll' }>): Promise<void> {
     const started = performance.now();
     const timer = { version: 'v1.0', time: new Date().toISOString(), trigger_type: 'TIMER', trigger_name: 'bench', user_event: '' };
     handler(timer, context(job.invocationMs)).then(
-      (summary) => process.send!({ tick: { wallMs: performance.now() - started, cpuMs: cpuMs(cpu), summary, maxRssKb: process.resourceUsage().maxRSS } }),
+      (summary) => process.send!({ tick: { wallMs: performance.now() - started, cpuMs: cpuMs(cpu), summary, maxRssKb: peakRssKb() } }),
       (error: Error) => process.send!({ error: error.stack ?? error.message }),
     );
   });
