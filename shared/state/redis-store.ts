@@ -9,25 +9,42 @@ import type { InstanceSlots } from './instance-slots';
 import { RedisInstanceSlots } from './redis-slots';
 
 /**
- * Chain state in Redis. Keys of a chain share the hash tag {chainId}, so the Lua scripts that touch
- * several of them work on a DCS cluster instance too (one slot per chain).
- *   <prefix>{<chain>}:lock   the chain lock (SET NX PX, value = token)
- *   <prefix>{<chain>}:meta   ChainMeta JSON
- *   <prefix>{<chain>}:files  hash: object key → BackupFileRecord JSON
+ * Chain state in Redis. Every key of a source — its databases' chains and its two indexes — shares the
+ * hash tag {<source>}, so the Lua script that saves a chain and its indexes together works on a DCS
+ * cluster instance too (one slot per source; a source is one server's databases).
+ *   <prefix>{<source>}/<database>:lock   a database's chain lock (SET NX PX, value = token)
+ *   <prefix>{<source>}/<database>:meta   ChainMeta JSON
+ *   <prefix>{<source>}/<database>:files  hash: object key → BackupFileRecord JSON
  *   <prefix>{<source>}:databases  set: the databases of a source that have a chain (chain-id.ts)
- *   <prefix>{<source>}:where      hash: object key → [database, eTag] of the chain that holds it (a hint)
+ *   <prefix>{<source>}:where      hash: object key → [database, eTag] of the chain that holds it
  *   <prefix>{_pages}:lock / :ledger   the pager's lock and its hash: problem id → PageRecord JSON
  *   <prefix>{slots:<instance>}   the restore slots of a target instance (redis-slots.ts)
  *   <prefix>{_config}:good   hash: document location → StoredConfig JSON (no expiry: the fallback must outlive quiet months)
  */
 
+// KEYS: lock, meta, files, databases, where. ARGV: token, meta, retention, database, count of puts,
+// then key/record/location triples, then removed keys. The chain and the source's indexes change together.
 const SAVE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-local puts = tonumber(ARGV[4])
-for i = 5, 4 + puts * 2, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
-for i = 5 + puts * 2, #ARGV do redis.call('HDEL', KEYS[3], ARGV[i]) end
+redis.call('SADD', KEYS[4], ARGV[4])
+redis.call('PEXPIRE', KEYS[4], ARGV[3])
+local puts = tonumber(ARGV[5])
+for i = 6, 5 + puts * 3, 3 do
+  redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])
+  redis.call('HSET', KEYS[5], ARGV[i], ARGV[i + 2])
+end
+for i = 6 + puts * 3, #ARGV do
+  redis.call('HDEL', KEYS[3], ARGV[i])
+  redis.call('HDEL', KEYS[5], ARGV[i])
+end
 if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
+if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('PEXPIRE', KEYS[5], ARGV[3]) end
+return 1`;
+
+const FORGET = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SREM', KEYS[2], ARGV[2])
 return 1`;
 
 // The ledger has no expiry: a record leaves when its problem resolves or its scope is unconfigured,
@@ -44,7 +61,8 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 type ScriptClient = (Redis | Cluster) & {
-  rpSave(lock: string, meta: string, files: string, token: string, metaJson: string, retentionMs: number, puts: number, ...args: string[]): Promise<number>;
+  rpSave(lock: string, meta: string, files: string, databases: string, where: string, token: string, metaJson: string, retentionMs: number, database: string, puts: number, ...args: string[]): Promise<number>;
+  rpForget(lock: string, databases: string, token: string, database: string): Promise<number>;
   rpUnlock(lock: string, token: string): Promise<number>;
   rpSavePages(lock: string, ledger: string, token: string, puts: number, ...args: string[]): Promise<number>;
 };
@@ -80,7 +98,8 @@ export class RedisStateStore implements StateStore {
     } else {
       client = new Redis(url, common);
     }
-    client.defineCommand('rpSave', { numberOfKeys: 3, lua: SAVE });
+    client.defineCommand('rpSave', { numberOfKeys: 5, lua: SAVE });
+    client.defineCommand('rpForget', { numberOfKeys: 2, lua: FORGET });
     client.defineCommand('rpUnlock', { numberOfKeys: 1, lua: UNLOCK });
     client.defineCommand('rpSavePages', { numberOfKeys: 2, lua: SAVE_PAGES });
     // Connection errors surface on the calls that need Redis (see call); without a listener ioredis would print them unredacted.
@@ -104,8 +123,10 @@ export class RedisStateStore implements StateStore {
     }
   }
 
+  /** A database's chain `<source>/<database>` is tagged by its source; other ids (`_pages`, a source) by themselves. */
   private key(chainId: string, part: 'lock' | 'meta' | 'files' | 'ledger' | 'databases' | 'where' | 'good'): string {
-    return `${this.prefix}{${chainId}}:${part}`;
+    const slash = chainId.indexOf('/');
+    return slash < 0 ? `${this.prefix}{${chainId}}:${part}` : `${this.prefix}{${chainId.slice(0, slash)}}${chainId.slice(slash)}:${part}`;
   }
 
   async tryLock(chainId: string, ttlMs: number): Promise<ChainLock | undefined> {
@@ -124,18 +145,11 @@ export class RedisStateStore implements StateStore {
   }
 
   async save(lock: ChainLock, change: ChainChange): Promise<void> {
-    const args = [...change.files.flatMap((record) => [record.key, JSON.stringify(record)]), ...(change.removed ?? [])];
-    const saved = await this.call('save', () =>
-      this.redis.rpSave(this.key(lock.chainId, 'lock'), this.key(lock.chainId, 'meta'), this.key(lock.chainId, 'files'), lock.token, JSON.stringify(change.meta), this.retentionMs, change.files.length, ...args),
-    );
-    if (saved !== 1) throw new LockLostError(lock.chainId);
-    // Another slot on a cluster, so not in the script: the source's indexes are hints, written after the chain.
     const { sourceId, database } = parseChainId(lock.chainId);
-    const [databases, where] = [this.key(sourceId, 'databases'), this.key(sourceId, 'where')];
-    const index = this.redis.multi().sadd(databases, database).pexpire(databases, this.retentionMs);
-    if (change.files.length > 0) index.hset(where, ...change.files.flatMap((record) => [record.key, JSON.stringify([database, record.eTag])])).pexpire(where, this.retentionMs);
-    if (change.removed?.length) index.hdel(where, ...change.removed);
-    await this.call('save', () => index.exec());
+    const puts = change.files.flatMap((record) => [record.key, JSON.stringify(record), JSON.stringify([database, record.eTag])]);
+    const keys = [this.key(lock.chainId, 'lock'), this.key(lock.chainId, 'meta'), this.key(lock.chainId, 'files'), this.key(sourceId, 'databases'), this.key(sourceId, 'where')] as const;
+    const saved = await this.call('save', () => this.redis.rpSave(...keys, lock.token, JSON.stringify(change.meta), this.retentionMs, database, change.files.length, ...puts, ...(change.removed ?? [])));
+    if (saved !== 1) throw new LockLostError(lock.chainId);
   }
 
   async listDatabases(sourceId: string): Promise<string[]> {
@@ -144,7 +158,8 @@ export class RedisStateStore implements StateStore {
 
   async forgetDatabase(lock: ChainLock): Promise<void> {
     const { sourceId, database } = parseChainId(lock.chainId);
-    await this.call('save', () => this.redis.srem(this.key(sourceId, 'databases'), database));
+    const done = await this.call('save', () => this.redis.rpForget(this.key(lock.chainId, 'lock'), this.key(sourceId, 'databases'), lock.token, database));
+    if (done !== 1) throw new LockLostError(lock.chainId);
   }
 
   async locate(sourceId: string, keys: string[]): Promise<Map<string, Location>> {

@@ -32,14 +32,14 @@ export interface StateStore {
   /** The databases of a source that have a chain (chain-id.ts): every chain saved under `<sourceId>/`. */
   listDatabases(sourceId: string): Promise<string[]>;
   /**
-   * Where these object keys are recorded: the database whose chain last saved each, and the version
-   * (eTag) it holds. A hint kept beside the chains, not with them, so it may lag a save or a prune:
-   * it lets a redelivery or a reconcile walk skip a header read, and whoever acts checks the chain.
+   * Where these object keys are recorded: the database whose chain holds each, and the version (eTag).
+   * Kept by every save (pruned records leave it too), it lets a redelivery or a reconcile walk skip a
+   * header read; whoever acts on it checks the chain itself under its lock.
    */
   locate(sourceId: string, keys: string[]): Promise<Map<string, Location>>;
   /**
-   * Takes a database whose chain expired (retention) off its source's list. Called holding that
-   * chain's lock, so a concurrent first save of the database, which lists it after saving, comes after.
+   * Takes a database whose chain expired (retention) off its source's list, only while `lock` is
+   * still held (else LockLostError): a first save of the database, which lists it, cannot come between.
    */
   forgetDatabase(lock: ChainLock): Promise<void>;
   /** Atomic, and only while `lock` is still held (else LockLostError). Renews the chain's retention. */

@@ -46,7 +46,7 @@ describe('reconcile walk', () => {
     expect(count('obs.getObject')).toBe(reads);
     const redis = new Redis(testRedisUrl());
     // As if every record had been pruned and the hints lost: only the last walk's time keeps the next from reading.
-    await redis.del(`${p.keyPrefix}{erp-prod/ERP}:files`, `${p.keyPrefix}{erp-prod}:where`);
+    await redis.del(`${p.keyPrefix}{erp-prod}/ERP:files`, `${p.keyPrefix}{erp-prod}:where`);
     await redis.quit();
     p.advanceClock(HOUR);
     reads = count('obs.getObject');

@@ -53,7 +53,7 @@ describe('bounded chain state', () => {
     await p.handler(p.upload('erp/ERP_FULL_20261120000000.bak'));
     await p.handler(p.upload('erp/CRM_FULL_20261120000000.bak'));
     await p.poll();
-    await redis.del(`${p.keyPrefix}{erp-prod/CRM}:meta`, `${p.keyPrefix}{erp-prod/CRM}:files`); // as retention would
+    await redis.del(`${p.keyPrefix}{erp-prod}/CRM:meta`, `${p.keyPrefix}{erp-prod}/CRM:files`); // as retention would
     expect((await p.store.listDatabases('erp-prod')).sort()).toEqual(['', 'CRM', 'ERP']);
     await p.poll();
     expect((await p.store.listDatabases('erp-prod')).sort()).toEqual(['', 'ERP']);

@@ -78,6 +78,9 @@ for (const [kind, make] of Object.entries(factories)) {
       expect((await store.load('erp-prod/ERP')).files).toEqual({});
       await store.forgetDatabase(lock);
       expect(await store.listDatabases('erp-prod')).toEqual(['CRM']);
+      await store.unlock(crm);
+      await expect(store.forgetDatabase(crm)).rejects.toBeInstanceOf(LockLostError); // only while the lock is held
+      expect(await store.listDatabases('erp-prod')).toEqual(['CRM']);
     });
 
     it('knows which database of a source holds an object key and which version, and forgets it when the record leaves', async () => {
@@ -193,9 +196,9 @@ describe('openStateStore', () => {
     await store.save(lock, { meta: { notices: [], updatedAt: 1 }, files: [record('k')] });
     const raw = new Redis(REDIS_URL);
     const keys = (await raw.keys(`${prefix}*`)).sort();
-    // The source's list of databases is written on its own, outside the script.
-    expect(keys).toEqual([`${prefix}{erp-prod/ERP}:files`, `${prefix}{erp-prod/ERP}:lock`, `${prefix}{erp-prod/ERP}:meta`, `${prefix}{erp-prod}:databases`, `${prefix}{erp-prod}:where`]);
-    expect(await raw.pttl(`${prefix}{erp-prod/ERP}:files`)).toBeGreaterThan(0);
+    // A database's chain and its source's indexes share the source's tag: one script saves them together.
+    expect(keys).toEqual([`${prefix}{erp-prod}/ERP:files`, `${prefix}{erp-prod}/ERP:lock`, `${prefix}{erp-prod}/ERP:meta`, `${prefix}{erp-prod}:databases`, `${prefix}{erp-prod}:where`]);
+    expect(await raw.pttl(`${prefix}{erp-prod}/ERP:files`)).toBeGreaterThan(0);
     expect(await raw.pttl(`${prefix}{erp-prod}:databases`)).toBeGreaterThan(0);
     await raw.quit();
   });
