@@ -46,6 +46,16 @@ export const markSucceeded = (state: ChainState, key: string, now: number) =>
 export const markNotNeeded = (state: ChainState, key: string, because: NotNeededCode, now: number) =>
   update(state, key, now, (r) => ({ ...r, status: 'not-needed', because, finishedAt: now }));
 
+/**
+ * A new version of the object turned out to be another database's backup (or a backup at all): the
+ * version this chain holds is no longer in OBS, so it must never be sent. What is already in DRS stays.
+ */
+export function retireReplaced(state: ChainState, key: string, eTag: string, now: number): ChainState {
+  const record = state.files[key];
+  if (!record || record.eTag === eTag || !['waiting', 'failed', 'refused'].includes(record.status)) return state;
+  return update(state, key, now, (r) => ({ ...settled(r), status: 'superseded', finishedAt: now, error: 'replaced in OBS by a new version of another database' }));
+}
+
 /** What a DRS job status means for its file: the one mapping, for tracking and adoption alike. */
 export function fileStatusOfJob(drsStatus: string): 'running' | 'succeeded' | 'failed' {
   if (drsStatus === 'SUCCESS') return 'succeeded';

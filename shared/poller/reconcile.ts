@@ -8,7 +8,8 @@ import type { BackupMigrationJobSummary } from '../huawei/drs-schemas';
 import type { ObsClient, ObsObject } from '../huawei/obs';
 import { runChainStep } from '../restore/chain-step';
 import { makeStagingCopies, type StagingDeps } from '../restore/staging';
-import type { ReadHeader } from '../restore/upload';
+import { retireElsewhere, type ReadHeader } from '../restore/upload';
+import type { Location } from '../state/store';
 import { forEachBounded } from './bounded';
 
 export interface ReconcileDeps extends StagingDeps {
@@ -70,7 +71,7 @@ export async function reconcileSource(deps: ReconcileDeps, chain: Chain): Promis
     const fresh = considered.filter((o) => o.key !== chain.cutoverMarker && !(seenBefore !== undefined && (createdAtOf(o) ?? Infinity) < seenBefore));
     const known = await deps.store.locate(chain.id, fresh.map((o) => o.key));
     const unknown = fresh.filter((o) => known.get(o.key)?.eTag !== o.eTag);
-    await admitPage(deps, chain, unknown, jobsByName, result);
+    await admitPage(deps, chain, unknown, known, jobsByName, result);
     if (!page.nextMarker) break;
     marker = page.nextMarker;
   }
@@ -87,13 +88,15 @@ const createdAtOf = (object: ObsObject) => {
 };
 
 /** Reads the page's unknown objects outside any lock, then admits them database by database. */
-async function admitPage(deps: ReconcileDeps, chain: Chain, objects: ObsObject[], jobsByName: () => Promise<Map<string, BackupMigrationJobSummary>>, result: ReconcileResult) {
+async function admitPage(deps: ReconcileDeps, chain: Chain, objects: ObsObject[], known: Map<string, Location>, jobsByName: () => Promise<Map<string, BackupMigrationJobSummary>>, result: ReconcileResult) {
   const byDatabase = new Map<string, { object: ObsObject; read: HeaderRead }[]>();
   await forEachBounded(objects, READS_IN_FLIGHT, async (object) => {
     const read = await deps.readHeader({ bucket: chain.bucket, key: object.key, eTag: object.eTag });
     // A version replaced since the listing is left to its own event or the next walk.
     if ('changed' in read) return;
     const database = 'header' in read ? read.header.databaseName : SOURCE_RECORDS;
+    const held = known.get(object.key)?.database;
+    if (held !== undefined && held !== database) await retireElsewhere(deps, chain, held, object.key, object.eTag);
     if (database !== SOURCE_RECORDS && !restoresDatabase(chain, database)) return;
     const list = byDatabase.get(database) ?? [];
     list.push({ object, read });

@@ -1,7 +1,8 @@
+import { retireReplaced } from '../chains/transitions';
 import { admitBackup, applyCutoverMarker, isRedelivery, type HeaderRead, type UploadDecision, type UploadStatus } from '../chains/admit';
 import { SOURCE_RECORDS } from '../chains/chain-id';
 import { chainFor, restoresDatabase, type Chain } from '../chains/config';
-import { runChainStep, type StepDecision } from './chain-step';
+import { runChainStep, type ChainStepDeps, type StepDecision } from './chain-step';
 import { makeStagingCopies, type StagingDeps } from './staging';
 import type { AdvanceResult } from './submit';
 import { eventRecords, parseRecord, type UploadedObject } from './obs-event';
@@ -62,6 +63,9 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
   const read = await deps.readHeader({ bucket, key, eTag });
   if ('changed' in read) return { ...base, status: 'ignored', reason: 'a newer version replaced this object before it was read; its own event will follow' };
   const database = 'header' in read ? read.header.databaseName : SOURCE_RECORDS;
+  // The old version, held by another database's chain, is retired first: a crash between the two
+  // steps can never leave it to be sent with this version's bytes.
+  if (hinted !== undefined && hinted !== database) await retireElsewhere(deps, chain, hinted, key, eTag);
   if (database !== SOURCE_RECORDS && !restoresDatabase(chain, database)) {
     return { ...base, status: 'ignored', reason: `a backup of ${database}, which this source does not restore (its databases / excludeDatabases lists)` };
   }
@@ -92,6 +96,11 @@ async function outcomeOf(deps: UploadDeps, chain: Chain, base: Pick<Outcome, 'bu
   const view = advanced?.views.find((v) => v.database === database);
   const now = view?.next.kind === 'wait' ? view.next.detail : file?.status === 'not-needed' ? `not needed (${file.because})` : 'waiting for its turn';
   return { ...named, status: 'queued', reason: `${decision.reason}; ${now}` };
+}
+
+/** The chain that held an older version of the object (another database's, or none's) lets it go. */
+export async function retireElsewhere(deps: UploadDeps | ChainStepDeps, chain: Chain, database: string, key: string, eTag: string): Promise<void> {
+  await runChainStep(deps, chain, database, (state) => ({ state: retireReplaced(state, key, eTag, deps.now()), advance: false, result: undefined }));
 }
 
 /**

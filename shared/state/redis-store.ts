@@ -36,7 +36,9 @@ for i = 6, 5 + puts * 3, 3 do
 end
 for i = 6 + puts * 3, #ARGV do
   redis.call('HDEL', KEYS[3], ARGV[i])
-  redis.call('HDEL', KEYS[5], ARGV[i])
+  -- A record leaving this chain takes its hint along only if the hint is still this chain's.
+  local hint = redis.call('HGET', KEYS[5], ARGV[i])
+  if hint and cjson.decode(hint)[1] == ARGV[4] then redis.call('HDEL', KEYS[5], ARGV[i]) end
 end
 if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
 if redis.call('EXISTS', KEYS[5]) == 1 then redis.call('PEXPIRE', KEYS[5], ARGV[3]) end

@@ -31,7 +31,8 @@ describe('bounded chain state', () => {
       p.advanceClock(15 * 60_000); // a log every 15 minutes
     }
     expect(p.created()).toHaveLength(61);
-    const records = await redis.hlen(`${p.keyPrefix}{erp-prod}:files`);
+    const records = await redis.hlen(`${p.keyPrefix}{erp-prod}/ERP:files`);
+    expect(records).toBeGreaterThan(0);
     expect(records).toBeLessThanOrEqual(RECENT_FINISHED + 2);
 
     const reads = () => p.cloud.requests.filter((r) => r.operation === 'obs.getObject').length;

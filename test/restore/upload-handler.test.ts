@@ -1,3 +1,6 @@
+import { parseChains } from '../../shared/chains/config';
+import { loadSource } from '../../shared/state/source';
+import { SyntheticDatabase } from '../../scripts/synthetic/backups';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createUploadHandler } from '../../functions/on-backup-upload/index';
 import type { StateStore } from '../../shared/state/store';
@@ -185,6 +188,37 @@ describe('on-backup-upload: a busy chain', () => {
 });
 
 describe('on-backup-upload: each database is its own chain', () => {
+  it("an object overwritten with another database's backup leaves its old chain: one job, for the new version only", async () => {
+    p = await startPipeline({ maxJobsPerInstance: 1 });
+    await p.handler(p.upload('erp/CRM_FULL_20261120000000.bak')); // takes the one slot
+    const aaa = new SyntheticDatabase('AAA');
+    const bbb = new SyntheticDatabase('BBB');
+    expect((await p.handler(p.upload('erp/latest.bak', { content: aaa.full() }))).records[0]).toMatchObject({ status: 'queued' });
+    expect((await p.handler(p.upload('erp/latest.bak', { content: bbb.full() }))).records[0]).toMatchObject({ status: 'queued' });
+    for (let i = 0; i < 4; i++) {
+      p.cloud.drs.settle();
+      await p.poll();
+    }
+    expect(p.created().map((c) => c.file)).toEqual(['erp/CRM_FULL_20261120000000.bak', 'erp/latest.bak']);
+    expect([...p.cloud.drs.jobs.values()].every((job) => job.outcome === 'SUCCESS')).toBe(true);
+    const states = await loadSource(p.store, parseChains(JSON.stringify(TEST_CHAINS))[0]!);
+    expect(states.find((c) => c.database === 'AAA')!.state.files['erp/latest.bak']).toMatchObject({ status: 'superseded' });
+    expect(states.find((c) => c.database === 'BBB')!.state.files['erp/latest.bak']).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('a file first unreadable, then uploaded whole, is no longer refused anywhere', async () => {
+    p = await startPipeline();
+    const full = new SyntheticDatabase('ERP').full();
+    expect((await p.handler(p.upload('erp/full.bak', { content: full.slice(0, 1000) }))).records[0]).toMatchObject({ status: 'refused' });
+    expect((await p.handler(p.upload('erp/full.bak', { content: full }))).records[0]).toMatchObject({ status: 'submitted' });
+    const states = await loadSource(p.store, parseChains(JSON.stringify(TEST_CHAINS))[0]!);
+    expect(states.map((c) => [c.database, c.state.files['erp/full.bak']?.status])).toEqual([
+      ['', 'superseded'],
+      ['ERP', 'running'],
+    ]);
+    expect(p.pages()).toEqual([]);
+  });
+
   it('a redelivered event is told from its file version without reading the header again, for any of a source\'s databases', async () => {
     p = await startPipeline();
     const events = [p.upload(FULL), p.upload('erp/CRM_FULL_20261120000000.bak')];
