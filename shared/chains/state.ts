@@ -165,8 +165,13 @@ export const ChainMeta = z.object({
    * events): the next walk lists them but reads none of them. Unset after a state loss: every object is read.
    */
   reconciledThrough: z.number().optional(),
-  /** A walk that ran out of time: where the listing goes on, when it started, and whether it passed the cutover marker. */
-  reconcileWalk: z.object({ marker: z.string(), startedAt: z.number(), cutoverMarkerAt: z.number().optional() }).optional(),
+  /**
+   * A walk under way: where the listing goes on, when it started, whether it passed the cutover
+   * marker, and how many objects it could not admit (a read failed, their database was busy).
+   */
+  reconcileWalk: z.object({ marker: z.string(), startedAt: z.number(), cutoverMarkerAt: z.number().optional(), skipped: z.number().optional() }).optional(),
+  /** The source's filters (prefix, fileNamePattern, databases lists) the watermark was set under. */
+  reconcileFilters: z.string().optional(),
   notices: z.array(Notice).default([]),
   updatedAt: z.number().default(0),
 });

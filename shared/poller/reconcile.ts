@@ -9,7 +9,7 @@ import type { ObsClient, ObsObject } from '../huawei/obs';
 import { runChainStep } from '../restore/chain-step';
 import { makeStagingCopies, type StagingDeps } from '../restore/staging';
 import { retireElsewhere, type ReadHeader } from '../restore/upload';
-import type { Location } from '../state/store';
+import { ChainBusyError, type Location } from '../state/store';
 import { forEachBounded } from './bounded';
 
 export interface ReconcileDeps extends StagingDeps {
@@ -30,6 +30,8 @@ export interface ReconcileResult {
   advanced: number;
   /** The walk reached the end of the prefix (else it resumes from its cursor next tick). */
   complete: boolean;
+  /** Objects it could not admit this time (a read failed, their database was busy): the next walk reads them again. */
+  skipped: number;
 }
 
 /** OBS's clock and ours may differ: objects this close to the last walk's start are read again. */
@@ -50,17 +52,22 @@ export async function reconcileSource(deps: ReconcileDeps, chain: Chain): Promis
   const sourceId = chainIdOf(chain, SOURCE_RECORDS);
   const { meta } = await deps.store.load(sourceId);
   const walk = meta.reconcileWalk ?? { marker: '', startedAt: deps.now() };
-  const seenBefore = meta.reconciledThrough;
-  const result: ReconcileResult = { queued: [], adopted: [], listed: 0, advanced: 0, complete: false };
+  // Objects a changed filter used to leave out were never read: the watermark does not hold for them.
+  const filters = JSON.stringify([chain.prefix, chain.fileNamePattern ?? null, chain.databases ?? null, chain.excludeDatabases ?? null]);
+  const seenBefore = meta.reconcileFilters === filters ? meta.reconciledThrough : undefined;
+  const result: ReconcileResult = { queued: [], adopted: [], listed: 0, advanced: 0, complete: false, skipped: walk.skipped ?? 0 };
   let jobs: Map<string, BackupMigrationJobSummary> | undefined;
   // DRS's jobs under the source's names, listed once per call and only if needed: a long migration has thousands.
   const jobsByName = async () => (jobs ??= new Map((await deps.drs.listAllBackupMigrationJobs({ name: `rp-${chain.id}-` })).map((job) => [job.name.toLowerCase(), job])));
 
   let marker = walk.marker;
   let cutoverMarkerAt = walk.cutoverMarkerAt;
+  // Kept after every page, so an error or the end of the invocation loses at most the page under way.
+  const keepCursor = () =>
+    saveSourceMeta(deps, chain, (m) => ({ ...m, reconcileWalk: { marker, startedAt: walk.startedAt, skipped: result.skipped, ...(cutoverMarkerAt !== undefined ? { cutoverMarkerAt } : {}) } }));
   for (;;) {
     if (deps.outOfTime()) {
-      await saveSourceMeta(deps, chain, (m) => ({ ...m, reconcileWalk: { marker, startedAt: walk.startedAt, ...(cutoverMarkerAt !== undefined ? { cutoverMarkerAt } : {}) } }));
+      await keepCursor();
       return result;
     }
     const page = await deps.obs.listObjects(chain.bucket, { prefix: chain.prefix, ...(marker ? { marker } : {}) });
@@ -74,9 +81,17 @@ export async function reconcileSource(deps: ReconcileDeps, chain: Chain): Promis
     await admitPage(deps, chain, unknown, known, jobsByName, result);
     if (!page.nextMarker) break;
     marker = page.nextMarker;
+    await keepCursor();
   }
   if (cutoverMarkerAt !== undefined) await applyMarker(deps, chain, cutoverMarkerAt);
-  await saveSourceMeta(deps, chain, ({ reconcileWalk: _done, ...m }) => ({ ...m, reconciledAt: deps.now(), reconciledThrough: walk.startedAt - CLOCK_SLACK_MS }));
+  // A walk that left objects out keeps the last watermark, so the next walk reads them again.
+  const through = result.skipped === 0 ? walk.startedAt - CLOCK_SLACK_MS : seenBefore;
+  await saveSourceMeta(deps, chain, ({ reconcileWalk: _done, reconciledThrough: _old, ...m }) => ({
+    ...m,
+    reconciledAt: deps.now(),
+    reconcileFilters: filters,
+    ...(through !== undefined ? { reconciledThrough: through } : {}),
+  }));
   result.complete = true;
   if (result.queued.length > 0) deps.logger.warn('reconcile.found', { chain: chain.id, queued: result.queued, adopted: result.adopted });
   return result;
@@ -91,7 +106,15 @@ const createdAtOf = (object: ObsObject) => {
 async function admitPage(deps: ReconcileDeps, chain: Chain, objects: ObsObject[], known: Map<string, Location>, jobsByName: () => Promise<Map<string, BackupMigrationJobSummary>>, result: ReconcileResult) {
   const byDatabase = new Map<string, { object: ObsObject; read: HeaderRead }[]>();
   await forEachBounded(objects, READS_IN_FLIGHT, async (object) => {
-    const read = await deps.readHeader({ bucket: chain.bucket, key: object.key, eTag: object.eTag });
+    let read: Awaited<ReturnType<ReadHeader>>;
+    try {
+      read = await deps.readHeader({ bucket: chain.bucket, key: object.key, eTag: object.eTag });
+    } catch (error) {
+      // One object OBS will not serve now (an Archive object, a permission) must not stop the walk.
+      deps.logger.warn('reconcile.read.failed', { chain: chain.id, key: object.key, error });
+      result.skipped += 1;
+      return;
+    }
     // A version replaced since the listing is left to its own event or the next walk.
     if ('changed' in read) return;
     const database = 'header' in read ? read.header.databaseName : SOURCE_RECORDS;
@@ -106,7 +129,7 @@ async function admitPage(deps: ReconcileDeps, chain: Chain, objects: ObsObject[]
     // In upload order, so "the next log after the cutover marker" means the same as for events.
     found.sort((a, b) => a.object.lastModified.localeCompare(b.object.lastModified) || (a.object.key < b.object.key ? -1 : 1));
     const jobs = database === SOURCE_RECORDS ? new Map<string, BackupMigrationJobSummary>() : await jobsByName();
-    const { result: admitted, advanced } = await runChainStep(deps, chain, database, (before) => {
+    const step = runChainStep(deps, chain, database, (before) => {
       let state: ChainState = before;
       const queued: string[] = [];
       const adopted: string[] = [];
@@ -129,6 +152,16 @@ async function admitPage(deps: ReconcileDeps, chain: Chain, objects: ObsObject[]
       }
       return { state, advance: queued.length > 0, result: { queued, adopted } };
     });
+    const stepped = await step.catch((error: unknown) => {
+      // A database busy with an upload is left to the next walk; the others of the page go on.
+      if (error instanceof ChainBusyError) return undefined;
+      throw error;
+    });
+    if (!stepped) {
+      result.skipped += found.length;
+      continue;
+    }
+    const { result: admitted, advanced } = stepped;
     if (advanced && (await makeStagingCopies(deps, chain, advanced)).submitted.length > 0) result.advanced += 1;
     result.queued.push(...admitted.queued);
     result.adopted.push(...admitted.adopted);

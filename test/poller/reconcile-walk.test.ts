@@ -54,4 +54,23 @@ describe('reconcile walk', () => {
     expect(count('obs.getObject')).toBe(reads);
     expect(p.created()).toHaveLength(1);
   });
+
+  it('an object OBS will not serve now is skipped, the rest of the walk goes on, and the next walk reads it again', async () => {
+    p = await startPipeline();
+    const db = new SyntheticDatabase('ERP');
+    p.cloud.obs.put('mig-backups', 'erp/ERP/full.bak', { content: db.full() });
+    for (let i = 1; i < 30; i++) p.cloud.obs.put('mig-backups', `erp/ERP/log-${String(i).padStart(2, '0')}.trn`, { content: db.log() });
+    p.cloud.faults.add({ operation: 'obs.getObject', kind: 'status', status: 403, errorCode: 'AccessDenied', errorMsg: 'Access Denied', count: 1 });
+    expect(await p.poll()).toMatchObject({ reconciled: 2, lostUploadsFound: 29, errors: [] });
+    expect(p.logs.text()).toContain('reconcile.read.failed');
+    p.advanceClock(HOUR);
+    const reads = count('obs.getObject');
+    expect(await p.poll()).toMatchObject({ reconciled: 2, lostUploadsFound: 1, errors: [] });
+    expect(count('obs.getObject') - reads).toBe(1);
+    expect(Object.keys((await p.state('erp-prod')).files)).toHaveLength(30);
+    p.advanceClock(HOUR);
+    const after = count('obs.getObject');
+    expect(await p.poll()).toMatchObject({ lostUploadsFound: 0 });
+    expect(count('obs.getObject')).toBe(after);
+  });
 });
