@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Chain } from '../../shared/chains/config';
+import { closingFileOf } from '../../shared/chains/select';
 import { cutoverPreview, requestCutover, restartFrom, retryFile, skipConsequences, skipFile, type OperatorDecision } from '../../shared/chains/operator';
 import type { ChainState } from '../../shared/chains/state';
 import { createHuaweiClient, type HuaweiClient } from '../../shared/huawei/client';
@@ -39,9 +40,14 @@ function client(cli: Cli): HuaweiClient {
 async function findFile(cli: Cli, key: string, chains = cli.chains): Promise<{ chain: Chain; database: string; state: ChainState }> {
   const found: { chain: Chain; database: string; state: ChainState }[] = [];
   for (const chain of chains.filter((c) => key.startsWith(c.prefix))) {
-    for (const { database, state } of await loadSource(cli.store, chain)) if (state.files[key]) found.push({ chain, database, state });
+    // A version another database's backup replaced (superseded) is history, not the file to act on.
+    for (const { database, state } of await loadSource(cli.store, chain)) if (state.files[key] && state.files[key].status !== 'superseded') found.push({ chain, database, state });
   }
-  if (found.length === 0) throw new UsageError(`no chain has a file ${key}; \`restore-pilot status\` lists them`);
+  if (found.length === 0) {
+    throw new UsageError(
+      `no chain has a file ${key}: restore-pilot never saw it, or it was finished long ago and left the state (a database keeps its 20 most recent finished files); upload it again to act on it, and see \`restore-pilot status --db NAME\``,
+    );
+  }
   if (found.length > 1) throw new UsageError(`${key} is in several chains (${found.map((f) => f.chain.id).join(', ')}); rename one chain's prefix`);
   return found[0]!;
 }
@@ -168,14 +174,21 @@ async function run({ command, targets, flags, from, db, source }: ChainInvocatio
         cli.out(cutoverPreview(mergeChains(databases), chain, Date.now()).join('\n'));
         return 0;
       }
+      // A database whose last backup is already restored or in DRS has nothing to cut over: said, not failed.
+      const open = databases.filter(({ database, state }) => {
+        const closed = closingFileOf(Object.values(state.files)) !== undefined;
+        if (closed) cli.out(`${chain.id} ${database}: already has its last backup restored or in DRS`);
+        return !closed;
+      });
+      if (open.length === 0) return 1;
       let code = 0;
-      for (const { database } of databases) code = Math.max(code, await operate(cli, chain, database, (state) => requestCutover(state, chain, Date.now())));
+      for (const { database } of open) code = Math.max(code, await operate(cli, chain, database, (state) => requestCutover(state, chain, Date.now())));
       return code;
     }
     case 'restart': {
       const chain = chainOf(needTarget('CHAIN'));
       if (!from) throw new UsageError(`restart needs --from FULL, the full backup to restart from\n\n${commandHelp(command)}`);
-      const { database } = await findFile(cli, from, [chain]).catch(() => ({ database: SOURCE_RECORDS }));
+      const { database } = await findFile(cli, from, [chain]);
       return operate(cli, chain, database, (state) => restartFrom(state, chain, from, Date.now()));
     }
   }

@@ -132,10 +132,15 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   /** Instances where a job finished this tick, and the chains that found no slot free there. */
   const freed = new Set<string>();
   const queued: { chain: Chain; database: string }[] = [];
-  const step = async ({ chain, database }: { chain: Chain; database: string }) => {
-    if (outOfTime()) {
+  /** `again`: a second ask for a slot; if it cannot run now, what the first pass found stands. */
+  const step = async ({ chain, database }: { chain: Chain; database: string }, again = false) => {
+    const notNow = () => {
+      if (again) return;
       summary.leftOver += 1;
       incomplete.add(chain.id);
+    };
+    if (outOfTime()) {
+      notNow();
       return;
     }
     let state: ChainState;
@@ -148,8 +153,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
       state = tracked.state;
     } catch (error) {
       if (error instanceof ChainBusyError) {
-        summary.leftOver += 1;
-        incomplete.add(chain.id);
+        notNow();
         return;
       }
       errorIn(chain, `tracking the restore job of ${database || 'the source'}`, error);
@@ -167,7 +171,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   // tick (a minute): the databases that found no slot where a job finished ask once more.
   const again = queued.filter(({ chain }) => freed.has(chain.targetInstanceId));
   queued.length = 0;
-  await forEachBounded(again, config.POLL_CONCURRENCY, step);
+  await forEachBounded(again, config.POLL_CONCURRENCY, (queuedChain) => step(queuedChain, true));
   // Even when a check failed, judge what is known: a stuck or failed restore must still page.
   for (const { chain, database, state } of judged.values()) problems.push(...chainProblems(chain, state, deps.now(), defaultTopic, database));
 
