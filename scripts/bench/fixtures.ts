@@ -115,7 +115,7 @@ async function* keysUnder(redis: Redis, prefix: string): AsyncGenerator<string[]
 }
 
 /** What kind of state a key holds (shared/state/redis-store.ts): `files`, `meta`, `databases`, `slots`, `ledger`… */
-const kindOf = (key: string) => (key.includes('{slots:') ? 'slots' : (/\}:(\w+)$/.exec(key)?.[1] ?? 'other'));
+const kindOf = (key: string) => (key.includes('{slots:') ? 'slots' : (/:(\w+)$/.exec(key)?.[1] ?? 'other'));
 
 /**
  * What a run's state takes in Redis: the sum of `MEMORY USAGE key SAMPLES 0` (every field counted,
