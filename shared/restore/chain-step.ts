@@ -6,6 +6,10 @@ import { changedFiles, removedFiles } from '../chains/transitions';
 import { withChainLock } from '../state/store';
 import { advanceChain, type AdvanceResult, type SubmitDeps } from './submit';
 
+/** How often an untouched chain with files still in play has its retention renewed. */
+const RENEW_AFTER_MS = 24 * 60 * 60_000;
+const isInPlay = (state: ChainState) => Object.values(state.files).some((f) => f.status === 'waiting' || f.status === 'submitting' || f.status === 'running' || f.status === 'failed');
+
 export interface ChainStepDeps extends SubmitDeps {
   lockTtlMs: number;
   /** Longest wait for a chain another invocation is working on. */
@@ -39,6 +43,8 @@ export async function runChainStep<R>(
     const { advance, result } = decision;
     const state = pruneFinished(decision.state, deps.now());
     if (state !== before) await deps.store.save(lock, { meta: state.meta, files: changedFiles(before, state), removed: removedFiles(before, state) });
+    // A database still in play (at a hole, held, failed) that nothing changes for weeks must not expire: a daily touch renews it.
+    else if (isInPlay(before) && deps.now() - before.meta.updatedAt >= RENEW_AFTER_MS) await deps.store.save(lock, { meta: { ...before.meta, updatedAt: deps.now() }, files: [] });
     // Listed, but nothing stored and nothing to store: the chain expired (retention); the list forgets it.
     else if (before.meta.updatedAt === 0 && Object.keys(before.files).length === 0) await deps.store.forgetDatabase(lock);
     return { result, ...(advance ? { advanced: await advanceChain(deps, chain, lock, state) } : {}) };

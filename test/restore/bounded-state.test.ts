@@ -60,4 +60,18 @@ describe('bounded chain state', () => {
     expect((await p.store.listDatabases('erp-prod')).sort()).toEqual(['', 'ERP']);
     expect((await p.poll()).chains).toBe(1);
   });
+
+  it('a database still in play that nothing changes for days has its retention renewed once a day, so it does not expire', async () => {
+    p = await startPipeline();
+    redis = new Redis(testRedisUrl());
+    await p.handler(p.upload('erp/ERP_LOG_20261120010000.trn')); // waits for its full
+    const updatedAt = async () => (await p.store.load('erp-prod/ERP')).meta.updatedAt;
+    const first = await updatedAt();
+    await p.poll();
+    expect(await updatedAt()).toBe(first);
+    p.advanceClock(25 * 3_600_000);
+    await p.poll();
+    expect(await updatedAt()).toBeGreaterThan(first + 24 * 3_600_000);
+    expect(await redis.pttl(`${p.keyPrefix}{erp-prod}/ERP:files`)).toBeGreaterThan(0);
+  });
 });
