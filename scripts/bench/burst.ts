@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPollHandler } from '../../functions/poll-jobs/index';
 import { startLocalCloud, type LocalCloud } from '../local-cloud/server';
 import { DIST, runWorker } from './children';
-import { BrokenRun, BUCKET, chainFiles, countByOperation, deleteKeys, functionEnv, makeChains, seededRandom, shuffle, statePrefix, uploadEvent } from './fixtures';
+import { BrokenRun, BUCKET, chainFiles, countByOperation, deleteKeys, functionEnv, makeChains, seededRandom, shuffle, statePrefix, uploadEvent, writeDeliveries } from './fixtures';
 import type { BurstResult } from './worker';
 
 export interface BurstOptions {
@@ -183,10 +183,7 @@ export async function runBurst(transport: BurstVariant, options: BurstOptions, s
     const keys = chains.flatMap((chain) => chainFiles(chain, options.filesPerChain, true));
     const random = seededRandom(seed);
     const events = shuffle(keys, random).map((key) => uploadEvent(cloud, key));
-    const again = shuffle(events, random).slice(0, Math.round(events.length * options.redeliverShare));
-    const deliveries = shuffle([...events, ...again], random);
-    const eventsFile = join(dir, 'events.json');
-    writeFileSync(eventsFile, JSON.stringify(deliveries));
+    const { eventsFile, deliveries } = writeDeliveries(events, options.redeliverShare, random, dir);
 
     cloud.faults.add({ operation: '*', kind: 'latency', ms: options.latencyMs });
     const mark = cloud.requests.length;
@@ -220,7 +217,7 @@ export async function runBurst(transport: BurstVariant, options: BurstOptions, s
     if (h.min < 1) throw broken('a file version was never read (header reads per version ' + `${h.min}–${h.max})`);
     if (h.alone.versions > 0 && h.alone.max !== 1) throw broken(`header reads per file version ${h.alone.min}–${h.alone.max}, not exactly 1`);
     if (h.redeliveryReads > 0) throw broken(`${h.redeliveryReads} header read(s) of a version already recorded: for redelivered events, or a later re-read`);
-    return { transport, files: keys.length, events: deliveries.length, worker, burstCalls, lifeCalls: countByOperation(cloud.requests.slice(mark)), drainTicks, ...audited };
+    return { transport, files: keys.length, events: deliveries, worker, burstCalls, lifeCalls: countByOperation(cloud.requests.slice(mark)), drainTicks, ...audited };
   } finally {
     await poller.close();
     await cloud.close();

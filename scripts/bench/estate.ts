@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RECENT_FINISHED } from '../../shared/chains/prune';
@@ -6,7 +6,7 @@ import { DEFAULT_MAX_JOBS_PER_INSTANCE } from '../../shared/restore/pacing';
 import { startLocalCloud, type LocalCloud } from '../local-cloud/server';
 import { SyntheticDatabase } from '../synthetic/backups';
 import { DIST, runWorker, startWorker } from './children';
-import { BrokenRun, BUCKET, countByOperation, deleteKeys, functionEnv, pollerLimits, redisMemory, seededRandom, shuffle, statePrefix, uploadEvent, type BenchChain } from './fixtures';
+import { BrokenRun, BUCKET, countByOperation, deleteKeys, functionEnv, pollerLimits, redisMemory, seededRandom, shuffle, statePrefix, uploadEvent, writeDeliveries, type BenchChain } from './fixtures';
 import type { BurstResult, TickResult } from './worker';
 
 export interface EstateOptions {
@@ -122,10 +122,7 @@ export async function runEstate(options: EstateOptions, seed: number): Promise<E
   try {
     const random = seededRandom(seed);
     const events = shuffle(files, random).map((f) => uploadEvent(cloud, f.key, f.content));
-    const again = shuffle(events, random).slice(0, Math.round(events.length * options.redeliverShare));
-    const deliveries = shuffle([...events, ...again], random);
-    const eventsFile = join(dir, 'events.json');
-    writeFileSync(eventsFile, JSON.stringify(deliveries));
+    const { eventsFile, deliveries } = writeDeliveries(events, options.redeliverShare, random, dir);
 
     cloud.faults.add({ operation: '*', kind: 'latency', ms: options.latencyMs });
     const mark = cloud.requests.length;
@@ -160,7 +157,7 @@ export async function runEstate(options: EstateOptions, seed: number): Promise<E
     return {
       databases: sources.length * options.databasesPerSource,
       files: files.length,
-      deliveries: deliveries.length,
+      deliveries,
       burst: { wallMs: burst.wallMs, maxRssKb: burst.maxRssKb, redelivered: burst.redelivered, calls: burstCalls },
       ticks,
       createsPerStep: audited.createsPerStep,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { LocalCloud } from '../local-cloud/server';
@@ -27,6 +27,18 @@ export function shuffle<T>(items: T[], random: () => number): T[] {
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
+}
+
+/**
+ * The events as a burst delivers them: `share` of them twice, all in a shuffled order, written to
+ * `dir` for the burst worker. Returns the file and the number of deliveries.
+ */
+export function writeDeliveries(events: unknown[], share: number, random: () => number, dir: string): { eventsFile: string; deliveries: number } {
+  const again = shuffle(events, random).slice(0, Math.round(events.length * share));
+  const deliveries = shuffle([...events, ...again], random);
+  const eventsFile = join(dir, 'events.json');
+  writeFileSync(eventsFile, JSON.stringify(deliveries));
+  return { eventsFile, deliveries: deliveries.length };
 }
 
 export interface BenchChain {
