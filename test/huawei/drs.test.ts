@@ -9,9 +9,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 beforeEach(() => {
-  h.cloud.faults.clear();
+  h.reset();
   h.cloud.drs.jobs.clear();
-  h.cloud.requests.length = 0;
 });
 
 const creates = () => h.cloud.requests.filter((r) => r.operation === 'drs.createBackupMigrationJob').length;

@@ -28,8 +28,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 beforeEach(() => {
-  h.cloud.faults.clear();
-  h.cloud.requests.length = 0;
+  h.reset();
   h.cloud.obs.createBucket('mig-backups');
   h.cloud.obs.createBucket('mig-staging');
 });

@@ -14,10 +14,7 @@ beforeAll(async () => {
   h = await startHarness({ accessKeys: [DEFAULT_ACCESS_KEY, { ak: 'TEMPAK0000000001', sk: 'temp-sk-000001', securityToken: 'temp-token-000001' }] });
 });
 afterAll(() => h.close());
-beforeEach(() => {
-  h.cloud.faults.clear();
-  h.cloud.requests.length = 0;
-});
+beforeEach(() => h.reset());
 
 describe('OBS listObjects (signed REST, verified with esdk-obs-nodejs)', () => {
   it('lists a prefix across pages, decoding XML-escaped keys', async () => {

@@ -9,11 +9,7 @@ beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(() => h.close());
-beforeEach(() => {
-  h.cloud.faults.clear();
-  h.cloud.requests.length = 0;
-  h.waits.length = 0;
-});
+beforeEach(() => h.reset());
 
 describe('RDS getInstance', () => {
   it('reads a test chain target over signed HTTP: SQL Server 2019 Standard, ACTIVE', async () => {

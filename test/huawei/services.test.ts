@@ -7,10 +7,7 @@ beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(() => h.close());
-beforeEach(() => {
-  h.cloud.faults.clear();
-  h.cloud.requests.length = 0;
-});
+beforeEach(() => h.reset());
 
 const TASK_ID = 'a276c1ffa0a54c2597fc824b917db317';
 const TAURUS_INSTANCE = 'a48e43ff268f4c0e879652d65e63d0fbin01';

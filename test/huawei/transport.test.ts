@@ -12,11 +12,7 @@ beforeAll(async () => {
   });
 });
 afterAll(() => h.close());
-beforeEach(() => {
-  h.cloud.faults.clear();
-  h.cloud.requests.length = 0;
-  h.waits.length = 0;
-});
+beforeEach(() => h.reset());
 
 const calls = (operation: string) => h.cloud.requests.filter((r) => r.operation === operation).length;
 const listPath = () => `/v5/${h.cloud.projectId}/backup-migration-jobs`;

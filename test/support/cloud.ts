@@ -23,6 +23,8 @@ export interface CloudHarness {
   waits: number[];
   pools: PoolCache;
   makeClient(options?: HuaweiClientOptions): HuaweiClient;
+  /** Between tests sharing one harness: no fault left armed, no request or wait from the last test. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,11 @@ export async function startHarness(cloudOptions: LocalCloudOptions = {}): Promis
     waits,
     pools,
     makeClient,
+    reset: () => {
+      cloud.faults.clear();
+      cloud.requests.length = 0;
+      waits.length = 0;
+    },
     close: async () => {
       await pools.close();
       await cloud.close();
