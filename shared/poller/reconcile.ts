@@ -46,11 +46,13 @@ const READS_IN_FLIGHT = 16;
  * page). What was read is admitted under each database's own lock, with the same rules as an upload,
  * adopting DRS jobs that already exist under the files' deterministic names, and the database moves
  * on at once. No lock is held across pages. When time runs out the walk stores its cursor in the
- * source's own chain and resumes there next tick.
+ * source's own chain and resumes there next tick. Undefined when no walk is due or under way.
  */
-export async function reconcileSource(deps: ReconcileDeps, chain: Chain): Promise<ReconcileResult> {
+export async function reconcileSource(deps: ReconcileDeps, chain: Chain, everyMs: number): Promise<ReconcileResult | undefined> {
   const sourceId = chainIdOf(chain, SOURCE_RECORDS);
   const { meta } = await deps.store.load(sourceId);
+  // Due every `everyMs`, and at once while a walk is under way: otherwise nothing to do (undefined).
+  if (!meta.reconcileWalk && deps.now() - (meta.reconciledAt ?? 0) < everyMs) return undefined;
   const walk = meta.reconcileWalk ?? { marker: '', startedAt: deps.now() };
   // Objects a changed filter used to leave out were never read: the watermark does not hold for them.
   const filters = JSON.stringify([chain.prefix, chain.fileNamePattern ?? null, chain.databases ?? null, chain.excludeDatabases ?? null]);

@@ -183,9 +183,8 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   const readable = deps.chains.filter((chain) => !unreadable.has(chain.id));
   await forEachBounded(readable, config.POLL_CONCURRENCY, async (chain) => {
     try {
-      const { meta } = await deps.store.load(chainIdOf(chain, SOURCE_RECORDS));
-      if (!meta.reconcileWalk && deps.now() - (meta.reconciledAt ?? 0) < config.RECONCILE_EVERY_MINUTES * 60_000) return;
-      const found = await reconcileSource({ ...submitDeps, readHeader, outOfTime: reconcileOutOfTime }, chain);
+      const found = await reconcileSource({ ...submitDeps, readHeader, outOfTime: reconcileOutOfTime }, chain, config.RECONCILE_EVERY_MINUTES * 60_000);
+      if (!found) return;
       if (found.complete) summary.reconciled += 1;
       summary.chainsAdvanced += found.advanced;
       summary.lostUploadsFound += found.queued.length;
