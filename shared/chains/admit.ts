@@ -46,10 +46,17 @@ export function isRedelivery(existing: BackupFileRecord | undefined, upload: Upl
 }
 
 /** Records a backup file's upload: queued for its turn, refused, a duplicate, or ignored with a notice for on-call. */
+/** The chain already holds this version: the upload is a duplicate (undefined when it is not). */
+export function duplicateOf(state: ChainState, upload: Upload): UploadDecision | undefined {
+  const existing = state.files[upload.key];
+  return isRedelivery(existing, upload) ? { state, status: 'duplicate', reason: `already seen this version (${existing!.status})` } : undefined;
+}
+
 export function admitBackup(state: ChainState, chain: Chain, upload: Upload, read: HeaderRead): UploadDecision {
   const { key, eTag, now } = upload;
   const existing = state.files[key];
-  if (isRedelivery(existing, upload)) return { state, status: 'duplicate', reason: `already seen this version (${existing!.status})` };
+  const duplicate = duplicateOf(state, upload);
+  if (duplicate) return duplicate;
   const ignore = (kind: NoticeKind, reason: string): UploadDecision => ({ state: withNotice(state, kind, key, reason, now), status: 'ignored', reason });
 
   if (existing && !['failed', 'waiting', 'refused'].includes(existing.status)) {

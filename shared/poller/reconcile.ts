@@ -1,4 +1,4 @@
-import { admitBackup, applyCutoverMarker, isRedelivery, type HeaderRead } from '../chains/admit';
+import { admitBackup, applyCutoverMarker, type HeaderRead } from '../chains/admit';
 import { chainIdOf, SOURCE_RECORDS } from '../chains/chain-id';
 import { restoresDatabase, type Chain } from '../chains/config';
 import { restoreJobName } from '../chains/job-name';
@@ -137,7 +137,6 @@ async function admitPage(deps: ReconcileDeps, chain: Chain, objects: ObsObject[]
       const adopted: string[] = [];
       for (const { object, read } of found) {
         const upload = { key: object.key, eTag: object.eTag, now: deps.now(), ...(createdAtOf(object) !== undefined ? { createdAt: createdAtOf(object)! } : {}) };
-        if (isRedelivery(state.files[object.key], upload)) continue;
         const decision = admitBackup(state, chain, upload, read);
         state = decision.state;
         if (decision.status !== 'queued') continue;

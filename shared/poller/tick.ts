@@ -65,7 +65,7 @@ export async function runTick(deps: TickDeps): Promise<TickSummary> {
   const problems: Problem[] = [];
   const evaluated = new Set<string>();
   const summary: TickSummary = {
-    chains: deps.chains.length,
+    chains: 0,
     jobsChecked: 0,
     chainsAdvanced: 0,
     reconciled: 0,

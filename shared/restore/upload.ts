@@ -1,5 +1,5 @@
 import { retireReplaced } from '../chains/transitions';
-import { admitBackup, applyCutoverMarker, isRedelivery, type HeaderRead, type UploadDecision, type UploadStatus } from '../chains/admit';
+import { admitBackup, applyCutoverMarker, duplicateOf, type HeaderRead, type UploadDecision, type UploadStatus } from '../chains/admit';
 import { SOURCE_RECORDS } from '../chains/chain-id';
 import { chainFor, restoresDatabase, type Chain } from '../chains/config';
 import { runChainStep, type ChainStepDeps, type StepDecision } from './chain-step';
@@ -52,9 +52,9 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
   const hinted = (await deps.store.locate(chain.id, [key])).get(key)?.database;
   if (hinted !== undefined) {
     const { result: seen, advanced } = await runChainStep(deps, chain, hinted, (state): StepDecision<UploadDecision | undefined> => {
+      const duplicate = duplicateOf(state, upload);
       // A duplicate still tries the chain's next step: a redelivery is how a file whose create failed gets retried.
-      if (isRedelivery(state.files[key], upload)) return { state, advance: true, result: { state, status: 'duplicate', reason: `already seen this version (${state.files[key]!.status})` } };
-      return { state, advance: false, result: undefined };
+      return { state, advance: duplicate !== undefined, result: duplicate };
     });
     if (seen) return outcomeOf(deps, chain, base, key, hinted, seen, advanced);
   }
@@ -70,8 +70,7 @@ export async function handleCreated(deps: UploadDeps, object: UploadedObject): P
     return { ...base, status: 'ignored', reason: `a backup of ${database}, which this source does not restore (its databases / excludeDatabases lists)` };
   }
   const { result: decision, advanced: first } = await runChainStep(deps, chain, database, (state): StepDecision<UploadDecision> => {
-    // Two deliveries of one event at once both read; the second finds the first's record here.
-    if (isRedelivery(state.files[key], upload)) return { state, advance: true, result: { state, status: 'duplicate', reason: `already seen this version (${state.files[key]!.status})` } };
+    // Two deliveries of one event at once both read; the second is a duplicate here.
     const decided = admitBackup(state, chain, upload, read);
     return { state: decided.state, advance: decided.status !== 'ignored', result: decided };
   });
