@@ -28,8 +28,9 @@ export function maxJobsPerInstance(settings: Settings): number {
 }
 
 /**
- * API Gateway's "The throttling threshold has been reached" (Huawei documents it as APIG.0308; the
- * local cloud answers APIGW.0308, its own spelling). DRS documents no error code for a task quota, so
+ * API Gateway's throttling answer: Huawei's API FAQ "APIG.0308报错处理方法" (how to handle APIG.0308)
+ * quotes it as error_code APIG.0308, error_msg "The throttling threshold has been reached: policy user
+ * over ratelimit,limit:XX,time:1 second" (the local cloud answers APIGW.0308, its own spelling). DRS documents no error code for a task quota, so
  * a refusal whose message speaks of a quota is taken as one: treating it as a bad request would
  * fail the chain for a condition that passes.
  */
